@@ -1,0 +1,198 @@
+"""The `multiplex` command: serve, ask, score, agents (and bench)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+
+from multiplex.errors import MultiplexError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Culturally plural LLM answers.")
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _settings() -> Any:
+    from multiplex.settings import get_settings
+
+    try:
+        return get_settings()
+    except MultiplexError as exc:
+        fail(exc.message)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to bind (default MULTIPLEX_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to bind (default MULTIPLEX_PORT)")] = None,
+) -> None:
+    """Serve the OpenAI-compatible API and the playground."""
+    import uvicorn
+
+    from multiplex.api.app import create_app
+
+    settings = _settings()
+    try:
+        application = create_app(settings)
+    except MultiplexError as exc:
+        fail(exc.message)
+    uvicorn.run(application, host=host or settings.host, port=port if port is not None else settings.port,
+                log_level=settings.log_level, access_log=False)
+
+
+@app.command()
+def agents(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """List the perspective cards of the roster."""
+    from multiplex.roster import load_roster
+
+    settings = _settings()
+    try:
+        roster = load_roster(settings.agents_dir)
+    except MultiplexError as exc:
+        fail(exc.message)
+    if as_json:
+        out.print_json(json.dumps([p.model_dump() for p in roster]))
+        return
+    table = Table("id", "name", "description", "lexicon terms")
+    for p in roster:
+        table.add_row(p.id, p.name, p.description, str(len(p.lexicon)))
+    out.print(table)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question to answer")],
+    mode: Annotated[str, typer.Option(help="baseline, contextual or mas")] = "mas",
+    perspectives: Annotated[str | None, typer.Option(help="comma list of perspective ids")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="max tokens of each agent call")] = None,
+    temperature: Annotated[float | None, typer.Option(help="sampling temperature")] = None,
+    seed: Annotated[int | None, typer.Option(help="sampling seed")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the typed result as JSON")] = False,
+) -> None:
+    """Answer QUESTION; with --mode mas, one agent per perspective and a synthesis."""
+    from multiplex.graph import Engine, RunRequest
+    from multiplex.llm import GenerationParams
+
+    if not question.strip():
+        fail("the question is empty")
+    if mode not in ("baseline", "contextual", "mas"):
+        fail(f"unknown mode '{mode}': use baseline, contextual or mas")
+    ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
+    request = RunRequest.ask(
+        question, mode=mode, perspectives=ids, stream=not as_json,  # type: ignore[arg-type]
+        params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
+    )
+    try:
+        engine = Engine.from_settings(_settings())
+        result = asyncio.run(engine.run(request) if as_json else _ask_live(engine, request))
+    except MultiplexError as exc:
+        fail(exc.message)
+    except KeyboardInterrupt:
+        fail("cancelled")
+    if as_json:
+        from multiplex.scoring import score
+
+        payload = result.to_dict()
+        payload["scores"] = score(result.text, engine.roster).model_dump()
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+async def _ask_live(engine: Any, request: Any) -> Any:
+    from multiplex.graph import AnswerDelta, PerspectiveDone, PerspectiveStarted, RunDone
+
+    status: dict[str, str] = {}
+    answer: list[str] = []
+
+    def progress() -> Table:
+        table = Table.grid(padding=(0, 2))
+        for pid, state in status.items():
+            table.add_row(pid, state)
+        if answer:
+            table.add_row("synthesis", f"writing ({len(''.join(answer))} chars)")
+        return table
+
+    result = None
+    with Live(progress(), console=err, transient=True, refresh_per_second=8) as live:
+        async for event in engine.stream(request):
+            if isinstance(event, PerspectiveStarted):
+                status[event.id] = "[yellow]thinking...[/yellow]"
+            elif isinstance(event, PerspectiveDone):
+                rec = event.record
+                status[rec.id] = (f"[green]done[/green] {rec.latency_ms:.0f} ms" if rec.status == "ok"
+                                  else f"[red]failed[/red]: {rec.error}")
+            elif isinstance(event, AnswerDelta):
+                answer.append(event.text)
+            elif isinstance(event, RunDone):
+                result = event.result
+            live.update(progress())
+    assert result is not None
+    for rec in result.perspectives:
+        body = rec.content if rec.status == "ok" else f"[red]failed: {rec.error}[/red]"
+        out.print(Panel(body, title=f"{rec.name} ({rec.id})", subtitle=f"{rec.latency_ms:.0f} ms",
+                        title_align="left", subtitle_align="right"), highlight=False)
+    title = "Synthesis" if result.mode == "mas" else f"Answer ({result.mode})"
+    out.print(Panel(result.text, title=title, title_align="left", border_style="bold"), highlight=False)
+    u = result.usage
+    err.print(f"{result.latency_ms:.0f} ms, {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens",
+              style="dim")
+    return result
+
+
+@app.command("score")
+def score_command(
+    file: Annotated[str, typer.Argument(help="a text file, or - for standard input")] = "-",
+    as_json: Annotated[bool, typer.Option("--json", help="print the scorer JSON")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="one response per line in, one result per line out")] = False,
+    judge: Annotated[str | None, typer.Option(help="'lexicon' or a litellm model string")] = None,
+) -> None:
+    """Score how plural a text is: references, PDS, PDS entropy, sentiment."""
+    from multiplex.scoring import ascore
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {file}: {exc}")
+    _settings()
+    try:
+        if jsonl:
+            lines = [json.loads(line) if line.lstrip().startswith('"') else line
+                     for line in text.splitlines() if line.strip()]
+            for line in lines:
+                result = asyncio.run(ascore(str(line), judge))
+                sys.stdout.write(result.model_dump_json() + "\n")
+            return
+        result = asyncio.run(ascore(text, judge))
+    except MultiplexError as exc:
+        fail(exc.message)
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    table = Table("perspective", "references", "share", "sentiment")
+    for pid, n in result.counts.items():
+        senti = result.sentiment.per_perspective.get(pid)
+        table.add_row(pid, str(n), f"{result.distribution.get(pid, 0):.0%}",
+                      f"{senti.label} ({senti.compound:+.2f})" if senti else "-")
+    out.print(table)
+    out.print(f"PDS entropy: [bold]{result.pds_entropy:.1%}[/bold]"
+              + ("  (no cultural reference found)" if result.no_references else ""))
+    s = result.sentiment
+    out.print(f"sentiment of references: {s.positive:.0%} positive, {s.neutral:.0%} neutral, "
+              f"{s.negative:.0%} negative")
+
+
+if __name__ == "__main__":
+    app()

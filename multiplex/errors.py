@@ -1,0 +1,106 @@
+"""Every error multiplex raises on purpose, under two roots.
+
+`ClientError` means the request was wrong and a retry with the same input cannot help (4xx);
+`ServiceError` means something behind the request failed or is busy (5xx, or 429). The API maps
+both to the OpenAI error envelope in one place (`multiplex.api.errors`); the CLI prints `message`.
+"""
+
+from __future__ import annotations
+
+
+class MultiplexError(Exception):
+    status_code = 500
+    type = "internal_error"
+    code: str | None = None
+    retryable = False
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        if code is not None:
+            self.code = code
+
+
+class ClientError(MultiplexError):
+    status_code = 400
+    type = "invalid_request_error"
+
+
+class InvalidRequest(ClientError):
+    code = "invalid_value"
+
+
+class ConfigError(ClientError):
+    """A settings value, roster card or prompt template is wrong."""
+
+    code = "invalid_config"
+
+
+class AuthenticationFailed(ClientError):
+    status_code = 401
+    type = "authentication_error"
+    code = "invalid_api_key"
+
+
+class NotFound(ClientError):
+    status_code = 404
+    type = "not_found_error"
+    code = "model_not_found"
+
+
+class PayloadTooLarge(ClientError):
+    status_code = 413
+    code = "request_too_large"
+
+
+class ServiceError(MultiplexError):
+    status_code = 500
+    type = "server_error"
+    retryable = True
+
+
+class RateLimited(ServiceError):
+    status_code = 429
+    type = "rate_limit_error"
+    code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Overloaded(ServiceError):
+    status_code = 503
+    type = "overloaded_error"
+    code = "overloaded"
+    retry_after = 1.0
+
+
+class QuorumNotMet(ServiceError):
+    """Too few perspective agents answered for an honest synthesis."""
+
+    status_code = 503
+    type = "server_error"
+    code = "quorum_not_met"
+    retry_after = 5.0
+
+
+class UpstreamError(ServiceError):
+    """The model provider failed."""
+
+    status_code = 502
+    type = "upstream_error"
+    code = "upstream_error"
+
+
+class UpstreamTimeout(UpstreamError):
+    status_code = 504
+    code = "upstream_timeout"
+
+
+class JudgeError(UpstreamError):
+    """The LLM judge gave no valid answer, even after one retry."""
+
+    code = "judge_invalid_output"
+    retryable = False

@@ -1,0 +1,127 @@
+"""What a run takes, what it yields while running, and what it returns."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, TypedDict
+
+from multiplex.llm.types import GenerationParams, Usage
+from multiplex.roster import Perspective, Roster
+
+Mode = Literal["baseline", "contextual", "mas", "perspective"]
+MODES: tuple[str, ...] = ("baseline", "contextual", "mas")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One question to answer. `messages` is an OpenAI-style chat history ending with the user."""
+
+    messages: list[dict[str, Any]]
+    mode: Mode = "mas"
+    params: GenerationParams = field(default_factory=GenerationParams)
+    perspectives: tuple[str, ...] | None = None  # mas: a subset of the roster; perspective: exactly one
+    stream: bool = False  # stream tokens from the models (else one call each, cheaper)
+
+    @classmethod
+    def ask(cls, question: str, **kwargs: Any) -> RunRequest:
+        return cls(messages=[{"role": "user", "content": question}], **kwargs)
+
+
+@dataclass
+class PerspectiveRecord:
+    id: str
+    name: str
+    status: Literal["ok", "failed"]
+    content: str
+    latency_ms: float
+    usage: Usage
+    error: str | None = None
+    task: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "content": self.content,
+            "latency_ms": round(self.latency_ms, 1),
+            "usage": self.usage.to_dict(),
+            "error": self.error,
+        }
+
+
+@dataclass
+class RunResult:
+    mode: str
+    model: str
+    text: str
+    perspectives: list[PerspectiveRecord]
+    usage: Usage
+    usage_by_agent: dict[str, Usage]
+    latency_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "model": self.model,
+            "text": self.text,
+            "perspectives": [p.to_dict() for p in self.perspectives],
+            "usage": self.usage.to_dict(),
+            "usage_by_agent": {k: v.to_dict() for k, v in self.usage_by_agent.items()},
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+# Events a streaming run yields, in order: for mas, PerspectiveStarted/Delta/Done interleaved
+# across agents, then AnswerDelta tokens; always RunDone last.
+@dataclass(frozen=True)
+class PerspectiveStarted:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PerspectiveDelta:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PerspectiveDone:
+    record: PerspectiveRecord
+
+
+@dataclass(frozen=True)
+class AnswerDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class RunDone:
+    result: RunResult
+
+
+Event = PerspectiveStarted | PerspectiveDelta | PerspectiveDone | AnswerDelta | RunDone
+
+
+def _merge_usage(left: dict[str, Usage], right: dict[str, Usage]) -> dict[str, Usage]:
+    merged = dict(left)
+    for key, value in right.items():
+        merged[key] = merged.get(key, Usage()) + value
+    return merged
+
+
+class GraphState(TypedDict, total=False):
+    request: RunRequest
+    roster: Roster
+    tasks: dict[str, str]
+    records: Annotated[list[PerspectiveRecord], operator.add]
+    usage: Annotated[dict[str, Usage], _merge_usage]
+    answer: str
+
+
+class PerspectiveInput(TypedDict):
+    request: RunRequest
+    perspective: Perspective
+    task: str | None

@@ -1,0 +1,66 @@
+"""Plain types that travel between the graph and the LLM layer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(self.prompt_tokens + other.prompt_tokens, self.completion_tokens + other.completion_tokens)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+@dataclass(slots=True, frozen=True)
+class GenerationParams:
+    """What a client may tune per request; None leaves the provider's default."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    stop: tuple[str, ...] | None = None
+    seed: int | None = None
+    response_format: dict[str, Any] | None = None
+
+    def litellm_kwargs(self) -> dict[str, Any]:
+        values = asdict(self)
+        if values["stop"] is not None:
+            values["stop"] = list(values["stop"])
+        return {k: v for k, v in values.items() if v is not None}
+
+
+@dataclass(slots=True, frozen=True)
+class CallTag:
+    """Who is calling: travels to the provider as litellm `metadata` (the fake provider reads it)."""
+
+    role: str  # baseline | contextual | planner | perspective | synthesizer | judge
+    perspective: str | None = None
+    perspectives: tuple[str, ...] = field(default_factory=tuple)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "multiplex_role": self.role,
+            "perspective": self.perspective,
+            "perspectives": list(self.perspectives),
+        }
+
+
+@dataclass(slots=True)
+class Completion:
+    text: str
+    usage: Usage

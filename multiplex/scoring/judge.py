@@ -1,0 +1,62 @@
+"""The LLM judge: WorldView-Bench's zero-shot classification of references by a model.
+
+The model is asked (prompts/judge.md) for JSON; its answer is validated, and an invalid one is
+asked again once, then reported as an error. Nothing is ever guessed from a malformed answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import BaseModel, ValidationError
+
+from multiplex.errors import JudgeError
+from multiplex.llm import CallTag, GenerationParams, generate
+from multiplex.prompts import Prompts
+from multiplex.roster import Roster
+from multiplex.scoring.types import Reference
+
+ATTEMPTS = 2
+
+
+class _JudgedReference(BaseModel):
+    perspective: str
+    term: str
+    sentence: str = ""
+
+
+class _JudgeAnswer(BaseModel):
+    references: list[_JudgedReference]
+
+
+def parse_answer(text: str, roster: Roster) -> list[Reference]:
+    """Validate a judge's answer; raises ValueError when it is not what was asked for."""
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if not match:
+        raise ValueError("no JSON object in the answer")
+    try:
+        answer = _JudgeAnswer.model_validate(json.loads(match.group(0)))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise ValueError(f"not the JSON asked for: {str(exc).splitlines()[0]}") from None
+    known = set(roster.ids)
+    unknown = {r.perspective for r in answer.references} - known
+    if unknown:
+        raise ValueError(f"unknown perspective ids {sorted(unknown)}")
+    return [Reference(perspective=r.perspective, term=r.term, sentence=r.sentence) for r in answer.references]
+
+
+async def judge_references(model: str, text: str, roster: Roster, prompts: Prompts) -> list[Reference]:
+    listing = "\n".join(f"- {p.id}: {p.name} ({p.description})" for p in roster)
+    messages = [
+        {"role": "system", "content": prompts.render("judge", perspectives=listing)},
+        {"role": "user", "content": text},
+    ]
+    problem = ""
+    for _ in range(ATTEMPTS):
+        completion = await generate(model, messages, GenerationParams(temperature=0.0), CallTag("judge"))
+        try:
+            return parse_answer(completion.text, roster)
+        except ValueError as exc:
+            problem = str(exc)
+    raise JudgeError(f"the judge {model} gave no valid answer in {ATTEMPTS} attempts ({problem})")
