@@ -1,0 +1,69 @@
+"""The FastAPI application: `create_app(settings)` wires settings, engine and routes."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+import multiplex
+from multiplex.api import errors
+from multiplex.api.deps import Services
+from multiplex.api.limits import RateLimiter, RunLimiter
+from multiplex.api.metrics import Metrics
+from multiplex.api.middleware import RequestContextMiddleware, RequestIdFilter
+from multiplex.api.routes import chat, health, models, score
+from multiplex.graph import Engine
+from multiplex.settings import Settings, get_settings
+
+PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    root = logging.getLogger("multiplex")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    metrics = Metrics()
+    services = Services(
+        settings=settings,
+        engine=Engine.from_settings(settings),
+        runs=RunLimiter(settings.max_concurrent_runs, settings.max_queued_runs),
+        rate=RateLimiter(settings.rate_limit_rpm),
+        metrics=metrics,
+    )
+    app = FastAPI(
+        title="multiplex",
+        version=multiplex.__version__,
+        description="Culturally plural answers over an OpenAI-compatible API.",
+    )
+    app.state.services = services
+    errors.install(app)
+    for module in (chat, models, score, health):
+        app.include_router(module.router)
+    if PLAYGROUND.is_dir():
+        app.mount("/playground", StaticFiles(directory=PLAYGROUND, html=True), name="playground")
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/playground/")
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "x-request-id"], expose_headers=["x-request-id"],
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    return app

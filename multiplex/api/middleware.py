@@ -1,0 +1,111 @@
+"""Pure ASGI middleware (no BaseHTTPMiddleware, so streaming and disconnects pass through):
+request ids, the body size limit, access logs and request metrics."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from multiplex.api.errors import envelope
+from multiplex.api.metrics import Metrics
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+log = logging.getLogger("multiplex.access")
+_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+def _route_label(path: str) -> str:
+    if path.startswith("/v1/models/"):
+        return "/v1/models/{id}"
+    if path.startswith("/playground"):
+        return "/playground"
+    return path if path.startswith(("/v1/", "/health", "/metrics")) or path == "/" else "other"
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
+    payload = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                            (b"x-should-retry", b"false"), *headers]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _ID_OK.match(given) else f"req_{uuid.uuid4().hex}"
+        token = request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        id_header = (b"x-request-id", request_id.encode())
+        started = time.perf_counter()
+        status = 500
+        route = _route_label(scope["path"])
+
+        too_large = envelope(f"request body exceeds {self.max_body_bytes} bytes", "invalid_request_error",
+                             None, "request_too_large")
+        length = headers.get(b"content-length")
+        try:
+            if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+                status = 413
+                await _send_json(send, 413, too_large, [id_header])
+                return
+
+            received = 0
+
+            async def limited_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body_bytes:
+                        raise _TooLarge
+                return message
+
+            started_response = False
+
+            async def send_with_id(message: Message) -> None:
+                nonlocal status, started_response
+                if message["type"] == "http.response.start":
+                    started_response = True
+                    status = message["status"]
+                    message["headers"] = [*message.get("headers", []), id_header]
+                await send(message)
+
+            try:
+                await self.app(scope, limited_receive, send_with_id)
+            except _TooLarge:
+                if not started_response:
+                    status = 413
+                    await _send_json(send, 413, too_large, [id_header])
+        finally:
+            elapsed = time.perf_counter() - started
+            self.metrics.requests.labels(route, str(status)).inc()
+            self.metrics.latency.labels(route).observe(elapsed)
+            log.info("%s %s -> %d in %.0f ms", scope["method"], scope["path"], status, elapsed * 1000)
+            request_id_var.reset(token)

@@ -1,0 +1,204 @@
+"""OpenAI protocol models, fields in the order OpenAI documents them, plus the `multiplex`
+extensions of DESIGN.md. Fields multiplex cannot honour are rejected here, by name."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from multiplex.errors import InvalidRequest
+
+
+class TextPart(BaseModel):
+    type: Literal["text"]
+    text: str
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["system", "developer", "user", "assistant"]
+    content: str | list[TextPart] | None = None
+    name: str | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text for part in self.content)
+        return self.content or ""
+
+
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
+class ResponseFormat(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["text", "json_object", "json_schema"]
+
+
+class MultiplexOptions(BaseModel):
+    """The request extension: `extra_body={"multiplex": {...}}` in the openai SDK."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    perspectives: list[str] | None = Field(None, description="perspective ids taking part (mas)")
+    score: bool = Field(True, description="score the answer and return `multiplex.scores`")
+    stream_perspectives: bool = Field(True, description="stream drafts as reasoning_content")
+
+
+# Parameters a client may send but multiplex cannot honour: (name, value that is harmless).
+_UNSUPPORTED: dict[str, Any] = {
+    "n": 1,
+    "tools": None,
+    "tool_choice": None,
+    "functions": None,
+    "function_call": None,
+    "logprobs": False,
+    "top_logprobs": None,
+    "audio": None,
+    "prediction": None,
+    "web_search_options": None,
+    "logit_bias": None,
+}
+
+
+class ChatCompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    messages: list[ChatMessage] = Field(min_length=1)
+    model: str
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    max_completion_tokens: int | None = Field(None, ge=1)
+    max_tokens: int | None = Field(None, ge=1)
+    metadata: dict[str, str] | None = None
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    response_format: ResponseFormat | None = None
+    seed: int | None = None
+    stop: str | list[str] | None = None
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, gt=0, le=1)
+    user: str | None = None
+    multiplex: MultiplexOptions = Field(default_factory=MultiplexOptions)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unsupported(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, harmless in _UNSUPPORTED.items():
+                value = data.get(name)
+                if value is not None and value != harmless and value != []:
+                    raise InvalidRequest(f"'{name}' is not supported by multiplex", param=name,
+                                         code="unsupported_parameter")
+        return data
+
+    @field_validator("stop")
+    @classmethod
+    def _stop_list(cls, value: str | list[str] | None) -> list[str] | None:
+        if isinstance(value, str):
+            value = [value]
+        if value is not None and len(value) > 4:
+            raise ValueError("at most 4 stop sequences")
+        return value
+
+    @field_validator("messages")
+    @classmethod
+    def _ends_with_user(cls, value: list[ChatMessage]) -> list[ChatMessage]:
+        if value[-1].role != "user":
+            raise ValueError("the last message must come from the user")
+        return value
+
+
+class ChoiceMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+    reasoning_content: str | None = None
+    refusal: None = None
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: ChoiceMessage
+    logprobs: None = None
+    finish_reason: Literal["stop", "length"] = "stop"
+
+
+class UsageInfo(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class PerspectiveOut(BaseModel):
+    id: str
+    name: str
+    status: Literal["ok", "failed"]
+    content: str
+    latency_ms: float
+    usage: UsageInfo
+    error: str | None = None
+
+
+class MultiplexExtension(BaseModel):
+    mode: str
+    perspectives: list[PerspectiveOut] = Field(default_factory=list)
+    scores: dict[str, Any] | None = None
+    usage_by_agent: dict[str, UsageInfo] = Field(default_factory=dict)
+
+
+def completion_id() -> str:
+    return f"chatcmpl-{uuid.uuid4().hex[:24]}"
+
+
+class ChatCompletion(BaseModel):
+    id: str = Field(default_factory=completion_id)
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str
+    choices: list[Choice]
+    usage: UsageInfo
+    system_fingerprint: str | None = None
+    multiplex: MultiplexExtension
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "multiplex"
+    description: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = None
+    texts: list[str] | None = Field(None, max_length=1000)
+    judge: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ScoreRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("give exactly one of 'text' or 'texts'")
+        return self
+
+
+class ErrorBody(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

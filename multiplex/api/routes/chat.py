@@ -1,0 +1,227 @@
+"""POST /v1/chat/completions over every mode, plain or streamed (SSE)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AsyncExitStack
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from multiplex.api.deps import Caller, Services, ServicesDep
+from multiplex.api.errors import sse_error_frame
+from multiplex.api.models_catalog import resolve
+from multiplex.api.protocol import (
+    ChatCompletion,
+    ChatCompletionRequest,
+    Choice,
+    ChoiceMessage,
+    MultiplexExtension,
+    UsageInfo,
+    completion_id,
+)
+from multiplex.errors import InvalidRequest
+from multiplex.graph import (
+    AnswerDelta,
+    PerspectiveDelta,
+    PerspectiveDone,
+    PerspectiveStarted,
+    RunDone,
+    RunRequest,
+    RunResult,
+)
+from multiplex.llm import GenerationParams
+from multiplex.scoring import ascore
+
+router = APIRouter(tags=["chat"])
+T = TypeVar("T")
+
+
+class ClientGone(Exception):
+    """The client went away before the answer was ready."""
+
+
+def to_run_request(body: ChatCompletionRequest, services: Services) -> RunRequest:
+    served = resolve(body.model, services.engine.roster)
+    perspectives: tuple[str, ...] | None = None
+    if served.perspective:
+        perspectives = (served.perspective,)
+    elif body.multiplex.perspectives is not None:
+        if served.mode != "mas":
+            raise InvalidRequest("multiplex.perspectives applies to multiplex-mas only", param="multiplex.perspectives")
+        perspectives = tuple(body.multiplex.perspectives)
+    if perspectives:
+        services.engine.roster.subset(perspectives)  # unknown ids fail here, before any work
+    params = GenerationParams(
+        temperature=body.temperature,
+        top_p=body.top_p,
+        max_tokens=body.max_completion_tokens or body.max_tokens,
+        stop=tuple(body.stop) if body.stop else None,
+        seed=body.seed,
+        response_format=body.response_format.model_dump() if body.response_format else None,
+    )
+    return RunRequest(
+        messages=[m.model_dump(exclude_none=True) for m in body.messages],
+        mode=served.mode,  # type: ignore[arg-type]
+        params=params,
+        perspectives=perspectives,
+        stream=body.stream,
+    )
+
+
+def _usage(u: Any) -> UsageInfo:
+    return UsageInfo(**u.to_dict())
+
+
+async def extension(result: RunResult, want_scores: bool, services: Services) -> MultiplexExtension:
+    scores = (await ascore(result.text, None, services.engine.roster)).model_dump() if want_scores else None
+    return MultiplexExtension(
+        mode=result.mode,
+        perspectives=[p.to_dict() for p in result.perspectives],  # type: ignore[misc]
+        scores=scores,
+        usage_by_agent={k: _usage(v) for k, v in result.usage_by_agent.items()},
+    )
+
+
+def record_metrics(result: RunResult, services: Services) -> None:
+    for p in result.perspectives:
+        services.metrics.agent_calls.labels(p.id, p.status).inc()
+    services.metrics.tokens.labels("prompt").inc(result.usage.prompt_tokens)
+    services.metrics.tokens.labels("completion").inc(result.usage.completion_tokens)
+
+
+async def until_disconnect(request: Request, work: Awaitable[T]) -> T:
+    """Await `work`, cancelling it (and every agent call under it) if the client disconnects."""
+    task = asyncio.ensure_future(work)
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not task.done():
+            task.cancel()
+    if task.cancelled():
+        raise ClientGone
+    return task.result()
+
+
+@router.post("/v1/chat/completions", response_model=ChatCompletion)
+async def chat_completions(
+    body: ChatCompletionRequest, request: Request, services: ServicesDep, _caller: Caller
+) -> Any:
+    run_request = to_run_request(body, services)
+    stack = AsyncExitStack()
+    await stack.enter_async_context(services.runs.slot())  # 503 here, before any response starts
+    services.metrics.runs_in_flight.inc()
+    stack.callback(services.metrics.runs_in_flight.dec)
+    if body.stream:
+        return StreamingResponse(
+            _sse(body, run_request, services, stack),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
+    async with stack:
+        try:
+            result = await until_disconnect(request, services.engine.run(run_request))
+        except ClientGone:
+            return None
+        record_metrics(result, services)
+        ext = await extension(result, body.multiplex.score, services)
+    reasoning = drafts_text(result) if body.multiplex.stream_perspectives else None
+    return ChatCompletion(
+        model=body.model,
+        choices=[Choice(message=ChoiceMessage(content=result.text, reasoning_content=reasoning))],
+        usage=_usage(result.usage),
+        multiplex=ext,
+    )
+
+
+def draft_block(name: str, status: str, content: str, error: str | None) -> str:
+    text = content if status == "ok" else f"(failed: {error})"
+    return f"**{name}**\n{text.strip()}\n\n"
+
+
+def drafts_text(result: RunResult) -> str | None:
+    if result.mode != "mas":
+        return None
+    return "".join(draft_block(p.name, p.status, p.content, p.error) for p in result.perspectives) or None
+
+
+_END = object()
+
+
+async def _sse(
+    body: ChatCompletionRequest, run_request: RunRequest, services: Services, stack: AsyncExitStack
+) -> AsyncIterator[str]:
+    cid, created = completion_id(), int(time.time())
+    show_drafts = body.multiplex.stream_perspectives
+    include_usage = bool(body.stream_options and body.stream_options.include_usage)
+
+    def chunk(delta: dict[str, Any] | None, finish: str | None = None, **extra: Any) -> str:
+        payload: dict[str, Any] = {"id": cid, "object": "chat.completion.chunk", "created": created,
+                                   "model": body.model}
+        payload["choices"] = [] if delta is None else [
+            {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        payload.update(extra)
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def pump() -> None:
+        try:
+            async for event in services.engine.stream(run_request):
+                await queue.put(event)
+        except Exception as exc:  # delivered to the stream as an error frame
+            await queue.put(exc)
+        await queue.put(_END)
+
+    task: asyncio.Task[None] | None = None
+    try:
+        yield chunk({"role": "assistant", "content": ""})
+        task = asyncio.create_task(pump())
+        while True:
+            try:
+                event = await asyncio.wait_for(queue.get(), services.settings.ping_interval_s)
+            except TimeoutError:
+                yield ": ping\n\n"
+                continue
+            if event is _END:
+                break
+            if isinstance(event, BaseException):
+                raise event
+            if isinstance(event, AnswerDelta):
+                yield chunk({"content": event.text})
+            elif isinstance(event, RunDone):
+                record_metrics(event.result, services)
+                ext = (await extension(event.result, body.multiplex.score, services)).model_dump()
+                yield chunk({}, "stop", **({} if include_usage else {"multiplex": ext}))
+                if include_usage:
+                    yield chunk(None, usage=_usage(event.result.usage).model_dump(), multiplex=ext)
+            elif not show_drafts:
+                continue
+            elif isinstance(event, PerspectiveStarted):
+                yield chunk({}, multiplex={"event": "perspective_started",
+                                           "perspective": {"id": event.id, "name": event.name}})
+            elif isinstance(event, PerspectiveDelta):
+                yield chunk({}, multiplex={"event": "perspective_delta", "perspective": {"id": event.id},
+                                           "text": event.text})
+            elif isinstance(event, PerspectiveDone):
+                rec = event.record
+                yield chunk({"reasoning_content": draft_block(rec.name, rec.status, rec.content, rec.error)},
+                            multiplex={"event": "perspective_done", "perspective": rec.to_dict()})
+    except Exception as exc:
+        yield sse_error_frame(exc)
+    finally:
+        if task is not None and not task.done():
+            task.cancel()
+        await stack.aclose()
+    yield "data: [DONE]\n\n"

@@ -1,0 +1,31 @@
+"""Health probes: they never call a model."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from multiplex.api.deps import Caller, ServicesDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health/live")
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/health/ready")
+async def ready(services: ServicesDep) -> dict[str, object]:
+    return {
+        "status": "ok",
+        "model": services.settings.model,
+        "perspectives": len(services.engine.roster),
+        "runs_in_progress": services.runs.running,
+        "runs_waiting": services.runs.waiting,
+    }
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(services: ServicesDep, _caller: Caller) -> Response:
+    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from multiplex.api.deps import Caller, ServicesDep
+from multiplex.api.protocol import ScoreRequest
+from multiplex.scoring import ScoreResult, ascore
+
+router = APIRouter(tags=["score"])
+
+
+@router.post("/v1/score", response_model=ScoreResult | dict[str, list[ScoreResult]])
+async def score(body: ScoreRequest, services: ServicesDep, _caller: Caller) -> Any:
+    roster = services.engine.roster
+    if body.text is not None:
+        return await ascore(body.text, body.judge, roster)
+    return {"results": [await ascore(text, body.judge, roster) for text in body.texts or []]}
