@@ -3,7 +3,8 @@
 One compiled regular expression holds every term of the roster, longest first, so where terms
 overlap ("Noble Eightfold Path" / "Eightfold Path") the longest wins, and a text is scanned once.
 Matching is case-insensitive, tolerates any run of white space inside multi-word terms, and
-accepts simple plural and possessive endings (Muslims, Confucius's, elders').
+accepts simple plural and possessive endings (Muslims, Confucius's, elders') on terms of four
+letters or more (short terms such as li or ren match exactly, or they would match lies, rent).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from multiplex.scoring.types import Reference
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _SUFFIX = r"(?:'s|s'|'|es|s)?"
+MIN_INFLECTED = 4
 
 
 def normalise(text: str) -> str:
@@ -51,7 +53,8 @@ class LexiconExtractor:
         parts = []
         for i, (term, pid) in enumerate(entries):
             pattern = r"\s+".join(re.escape(word) for word in term.split())
-            parts.append(f"(?P<t{i}>{pattern}{_SUFFIX})")
+            suffix = _SUFFIX if len(term) >= MIN_INFLECTED else ""  # "li" must not match "lies"
+            parts.append(f"(?P<t{i}>{pattern}{suffix})")
             self._owners.append((pid, term))
         self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
