@@ -50,8 +50,13 @@ def serve(
         application = create_app(settings)
     except MultiplexError as exc:
         fail(exc.message)
-    uvicorn.run(application, host=host or settings.host, port=port if port is not None else settings.port,
-                log_level=settings.log_level, access_log=False)
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port if port is not None else settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
 
 
 @app.command()
@@ -93,7 +98,10 @@ def ask(
         fail(f"unknown mode '{mode}': use baseline, contextual or mas")
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     request = RunRequest.ask(
-        question, mode=mode, perspectives=ids, stream=not as_json,  # type: ignore[arg-type]
+        question,
+        mode=mode,
+        perspectives=ids,
+        stream=not as_json,  # type: ignore[arg-type]
         params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
     )
     try:
@@ -132,8 +140,11 @@ async def _ask_live(engine: Any, request: Any) -> Any:
                 status[event.id] = "[yellow]thinking...[/yellow]"
             elif isinstance(event, PerspectiveDone):
                 rec = event.record
-                status[rec.id] = (f"[green]done[/green] {rec.latency_ms:.0f} ms" if rec.status == "ok"
-                                  else f"[red]failed[/red]: {rec.error}")
+                status[rec.id] = (
+                    f"[green]done[/green] {rec.latency_ms:.0f} ms"
+                    if rec.status == "ok"
+                    else f"[red]failed[/red]: {rec.error}"
+                )
             elif isinstance(event, AnswerDelta):
                 answer.append(event.text)
             elif isinstance(event, RunDone):
@@ -142,13 +153,22 @@ async def _ask_live(engine: Any, request: Any) -> Any:
     assert result is not None
     for rec in result.perspectives:
         body = rec.content if rec.status == "ok" else f"[red]failed: {rec.error}[/red]"
-        out.print(Panel(body, title=f"{rec.name} ({rec.id})", subtitle=f"{rec.latency_ms:.0f} ms",
-                        title_align="left", subtitle_align="right"), highlight=False)
+        out.print(
+            Panel(
+                body,
+                title=f"{rec.name} ({rec.id})",
+                subtitle=f"{rec.latency_ms:.0f} ms",
+                title_align="left",
+                subtitle_align="right",
+            ),
+            highlight=False,
+        )
     title = "Synthesis" if result.mode == "mas" else f"Answer ({result.mode})"
     out.print(Panel(result.text, title=title, title_align="left", border_style="bold"), highlight=False)
     u = result.usage
-    err.print(f"{result.latency_ms:.0f} ms, {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens",
-              style="dim")
+    err.print(
+        f"{result.latency_ms:.0f} ms, {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens", style="dim"
+    )
     return result
 
 
@@ -169,8 +189,11 @@ def score_command(
     _settings()
     try:
         if jsonl:
-            lines = [json.loads(line) if line.lstrip().startswith('"') else line
-                     for line in text.splitlines() if line.strip()]
+            lines = [
+                json.loads(line) if line.lstrip().startswith('"') else line
+                for line in text.splitlines()
+                if line.strip()
+            ]
             for line in lines:
                 result = asyncio.run(ascore(str(line), judge))
                 sys.stdout.write(result.model_dump_json() + "\n")
@@ -184,14 +207,19 @@ def score_command(
     table = Table("perspective", "references", "share", "sentiment")
     for pid, n in result.counts.items():
         senti = result.sentiment.per_perspective.get(pid)
-        table.add_row(pid, str(n), f"{result.distribution.get(pid, 0):.0%}",
-                      f"{senti.label} ({senti.compound:+.2f})" if senti else "-")
+        table.add_row(
+            pid,
+            str(n),
+            f"{result.distribution.get(pid, 0):.0%}",
+            f"{senti.label} ({senti.compound:+.2f})" if senti else "-",
+        )
     out.print(table)
-    out.print(f"PDS entropy: [bold]{result.pds_entropy:.1%}[/bold]"
-              + ("  (no cultural reference found)" if result.no_references else ""))
+    out.print(
+        f"PDS entropy: [bold]{result.pds_entropy:.1%}[/bold]"
+        + ("  (no cultural reference found)" if result.no_references else "")
+    )
     s = result.sentiment
-    out.print(f"sentiment of references: {s.positive:.0%} positive, {s.neutral:.0%} neutral, "
-              f"{s.negative:.0%} negative")
+    out.print(f"sentiment of references: {s.positive:.0%} positive, {s.neutral:.0%} neutral, {s.negative:.0%} negative")
 
 
 if __name__ == "__main__":

@@ -100,17 +100,14 @@ def load_roster(folder: Path | None = None) -> Roster:
             key = term.casefold()
             if key in seen_terms and seen_terms[key][0] != card.id:
                 owner, owner_path = seen_terms[key]
-                raise ConfigError(
-                    f"{path}: field 'lexicon': term '{term}' is also listed by '{owner}' ({owner_path})"
-                )
+                raise ConfigError(f"{path}: field 'lexicon': term '{term}' is also listed by '{owner}' ({owner_path})")
             seen_terms[key] = (card.id, path)
         cards.append(card)
     return Roster(sorted(cards, key=lambda c: _DEFAULT_ORDER.get(c.id, len(_DEFAULT_ORDER))))
 
 
 _DEFAULT_ORDER = {
-    pid: i
-    for i, pid in enumerate(["western", "islamic", "confucian", "hindu", "buddhist", "african", "indigenous"])
+    pid: i for i, pid in enumerate(["western", "islamic", "confucian", "hindu", "buddhist", "african", "indigenous"])
 }
 
 

@@ -44,7 +44,8 @@ def error_headers(exc: MultiplexError) -> dict[str, str]:
 
 def multiplex_error_response(exc: MultiplexError) -> JSONResponse:
     return JSONResponse(
-        envelope(exc.message, exc.type, exc.param, exc.code), status_code=exc.status_code,
+        envelope(exc.message, exc.type, exc.param, exc.code),
+        status_code=exc.status_code,
         headers=error_headers(exc),
     )
 
@@ -85,8 +86,11 @@ def install(app: FastAPI) -> None:
             message = f"'{param}' is required"
         elif param:
             message = f"{param}: {message}"
-        return JSONResponse(envelope(message, "invalid_request_error", param, "invalid_value"), status_code=400,
-                            headers={"x-should-retry": "false"})
+        return JSONResponse(
+            envelope(message, "invalid_request_error", param, "invalid_value"),
+            status_code=400,
+            headers={"x-should-retry": "false"},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -94,8 +98,9 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404:
             detail = "no such route"
-        return JSONResponse(envelope(detail, type_, None, code), status_code=exc.status_code,
-                            headers={"x-should-retry": "false"})
+        return JSONResponse(
+            envelope(detail, type_, None, code), status_code=exc.status_code, headers={"x-should-retry": "false"}
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -8,14 +8,20 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("multiplex_requests_total", "HTTP requests", ["route", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("multiplex_request_seconds", "HTTP request latency", ["route"],
-                                 registry=self.registry,
-                                 buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))
-        self.runs_in_flight = Gauge("multiplex_runs_in_flight", "graph runs executing now",
-                                    registry=self.registry)
-        self.agent_calls = Counter("multiplex_agent_calls_total", "perspective agent calls",
-                                   ["perspective", "status"], registry=self.registry)
-        self.tokens = Counter("multiplex_tokens_total", "tokens used by every agent call", ["kind"],
-                              registry=self.registry)
+        self.requests = Counter(
+            "multiplex_requests_total", "HTTP requests", ["route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "multiplex_request_seconds",
+            "HTTP request latency",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+        )
+        self.runs_in_flight = Gauge("multiplex_runs_in_flight", "graph runs executing now", registry=self.registry)
+        self.agent_calls = Counter(
+            "multiplex_agent_calls_total", "perspective agent calls", ["perspective", "status"], registry=self.registry
+        )
+        self.tokens = Counter(
+            "multiplex_tokens_total", "tokens used by every agent call", ["kind"], registry=self.registry
+        )

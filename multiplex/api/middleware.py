@@ -37,9 +37,18 @@ def _route_label(path: str) -> str:
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
     payload = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-                            (b"x-should-retry", b"false"), *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"x-should-retry", b"false"),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -67,8 +76,9 @@ class RequestContextMiddleware:
         status = 500
         route = _route_label(scope["path"])
 
-        too_large = envelope(f"request body exceeds {self.max_body_bytes} bytes", "invalid_request_error",
-                             None, "request_too_large")
+        too_large = envelope(
+            f"request body exceeds {self.max_body_bytes} bytes", "invalid_request_error", None, "request_too_large"
+        )
         length = headers.get(b"content-length")
         try:
             if length is not None and length.isdigit() and int(length) > self.max_body_bytes:

@@ -25,7 +25,9 @@ class ServedModel:
 def catalog(roster: Roster) -> list[ServedModel]:
     models = [ServedModel(f"multiplex-{mode}", mode, None, text) for mode, text in MODE_DESCRIPTIONS.items()]
     models += [
-        ServedModel(f"perspective-{p.id}", "perspective", p.id, f"The {p.name} perspective agent alone. {p.description}")
+        ServedModel(
+            f"perspective-{p.id}", "perspective", p.id, f"The {p.name} perspective agent alone. {p.description}"
+        )
         for p in roster
     ]
     return models

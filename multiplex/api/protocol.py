@@ -84,7 +84,7 @@ class ChatCompletionRequest(BaseModel):
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, gt=0, le=1)
     user: str | None = None
-    multiplex: MultiplexOptions = Field(default_factory=MultiplexOptions)
+    multiplex: MultiplexOptions = Field(default_factory=lambda: MultiplexOptions())
 
     @model_validator(mode="before")
     @classmethod
@@ -93,8 +93,9 @@ class ChatCompletionRequest(BaseModel):
             for name, harmless in _UNSUPPORTED.items():
                 value = data.get(name)
                 if value is not None and value != harmless and value != []:
-                    raise InvalidRequest(f"'{name}' is not supported by multiplex", param=name,
-                                         code="unsupported_parameter")
+                    raise InvalidRequest(
+                        f"'{name}' is not supported by multiplex", param=name, code="unsupported_parameter"
+                    )
         return data
 
     @field_validator("stop")
@@ -202,3 +203,19 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in {
+        400: "invalid request",
+        401: "missing or invalid API key",
+        404: "unknown model or route",
+        413: "request body too large",
+        429: "rate limit reached",
+        500: "internal error",
+        502: "model provider failed",
+        503: "overloaded or below quorum",
+        504: "model provider timed out",
+    }.items()
+}

@@ -14,6 +14,14 @@ from multiplex.graph.state import (
 )
 
 __all__ = [
-    "AnswerDelta", "Engine", "Event", "PerspectiveDelta", "PerspectiveDone", "PerspectiveRecord",
-    "PerspectiveStarted", "RunDone", "RunRequest", "RunResult",
+    "AnswerDelta",
+    "Engine",
+    "Event",
+    "PerspectiveDelta",
+    "PerspectiveDone",
+    "PerspectiveRecord",
+    "PerspectiveStarted",
+    "RunDone",
+    "RunRequest",
+    "RunResult",
 ]

@@ -139,7 +139,7 @@ def build_mas(ctx: GraphContext) -> Any:
         return {"answer": completion.text, "usage": {"synthesizer": completion.usage}}
 
     graph = StateGraph(GraphState)
-    graph.add_node("perspective", perspective)  # type: ignore[type-var]
+    graph.add_node("perspective", perspective)  # type: ignore[type-var,arg-type]
     graph.add_node("synthesize", synthesize)
     if settings.planner_enabled():
         graph.add_node("plan", plan)
@@ -150,4 +150,3 @@ def build_mas(ctx: GraphContext) -> Any:
     graph.add_edge("perspective", "synthesize")
     graph.add_edge("synthesize", END)
     return graph.compile()
-

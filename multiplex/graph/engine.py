@@ -71,8 +71,16 @@ class Engine:
         records = _ordered(final.get("records", []), roster)
         if request.mode == "perspective":
             card = roster[0]
-            records = [PerspectiveRecord(card.id, card.name, "ok", final["answer"],
-                                         (time.perf_counter() - started) * 1000, final["usage"]["model"])]
+            records = [
+                PerspectiveRecord(
+                    card.id,
+                    card.name,
+                    "ok",
+                    final["answer"],
+                    (time.perf_counter() - started) * 1000,
+                    final["usage"]["model"],
+                )
+            ]
         usage_by_agent: dict[str, Usage] = final.get("usage", {})
         total = sum(usage_by_agent.values(), Usage())
         yield RunDone(

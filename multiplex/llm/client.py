@@ -48,8 +48,7 @@ def _configure_litellm() -> None:
     for provider in ("local", "fake"):
         litellm.model_cost.setdefault(
             f"{provider}/*",
-            {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0, "litellm_provider": provider,
-             "mode": "chat"},
+            {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0, "litellm_provider": provider, "mode": "chat"},
         )
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)
 
@@ -99,8 +98,14 @@ async def _call(
 ) -> Completion:
     kwargs = params.litellm_kwargs()
     kwargs.setdefault("max_tokens", get_settings().max_tokens)
-    common = {"model": model, "messages": messages, "metadata": tag.metadata(), "num_retries": 0,
-              "max_retries": 0, **kwargs}
+    common = {
+        "model": model,
+        "messages": messages,
+        "metadata": tag.metadata(),
+        "num_retries": 0,
+        "max_retries": 0,
+        **kwargs,
+    }
     if on_token is None:
         response = await litellm.acompletion(**common)
         text = response.choices[0].message.content or ""

@@ -200,17 +200,16 @@ async def _maybe_fail(metadata: dict[str, Any], model: str) -> None:
     if pid and pid in get_settings().fake_fail:
         await asyncio.sleep(get_settings().fake_latency_ms / 1000)
         STATS.failed += 1
-        raise ServiceUnavailableError(
-            message=f"fake outage for perspective {pid}", llm_provider="fake", model=model
-        )
+        raise ServiceUnavailableError(message=f"fake outage for perspective {pid}", llm_provider="fake", model=model)
 
 
 def _usage(messages: list[dict[str, Any]], completion_tokens: int) -> Any:
     from litellm import Usage
 
     prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages)
-    return Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                 total_tokens=prompt_tokens + completion_tokens)
+    return Usage(
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens
+    )
 
 
 def _chunk(text: str, finished: bool, usage: Any) -> GenericStreamingChunk:
@@ -219,9 +218,13 @@ def _chunk(text: str, finished: bool, usage: Any) -> GenericStreamingChunk:
         "is_finished": finished,
         "finish_reason": "stop" if finished else "",
         "usage": (
-            {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
-             "total_tokens": usage.total_tokens}
-            if usage else None
+            {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "total_tokens": usage.total_tokens,
+            }
+            if usage
+            else None
         ),
         "index": 0,
         "tool_use": None,

@@ -153,8 +153,14 @@ class LocalProvider(CustomLLM):
                     raise value
                 else:
                     prompt_tokens, count = value
-                    yield _chunk("", {"prompt_tokens": prompt_tokens, "completion_tokens": count,
-                                      "total_tokens": prompt_tokens + count})
+                    yield _chunk(
+                        "",
+                        {
+                            "prompt_tokens": prompt_tokens,
+                            "completion_tokens": count,
+                            "total_tokens": prompt_tokens + count,
+                        },
+                    )
                     break
         finally:
             stop.set()  # a cancelled consumer stops the generation at the next token

@@ -25,8 +25,7 @@ def _check(text: str) -> None:
     if not isinstance(text, str):
         raise InvalidRequest("text must be a string", param="text")
     if len(text) > MAX_TEXT_CHARS:
-        raise InvalidRequest(f"text is {len(text)} characters; the scorer takes at most {MAX_TEXT_CHARS}",
-                             param="text")
+        raise InvalidRequest(f"text is {len(text)} characters; the scorer takes at most {MAX_TEXT_CHARS}", param="text")
 
 
 def score_references(references: list[Reference], roster: Roster, judge: str) -> ScoreResult:
@@ -41,8 +40,9 @@ def score_references(references: list[Reference], roster: Roster, judge: str) ->
         values = [r.compound for r in references if r.perspective == pid]
         if values:
             mean = sum(values) / len(values)
-            per[pid] = PerspectiveSentiment(compound=round(mean, 4), label=sentiment.label(mean),
-                                            references=len(values))
+            per[pid] = PerspectiveSentiment(
+                compound=round(mean, 4), label=sentiment.label(mean), references=len(values)
+            )
     labels = [sentiment.label(r.compound) for r in references]
     n = len(labels)
     return ScoreResult(

@@ -12,8 +12,9 @@ def test_every_template_renders() -> None:
     prompts = Prompts()
     roster = load_roster()
     card = roster.get("buddhist")
-    text = prompts.render("perspective", name=card.name, description=card.description,
-                          persona=card.persona, task="Explain mindfulness.")
+    text = prompts.render(
+        "perspective", name=card.name, description=card.description, persona=card.persona, task="Explain mindfulness."
+    )
     assert "You are the Buddhist perspective" in text and "Explain mindfulness." in text
     assert "${" not in text
     assert "coexist as equals" in prompts.render("contextual")

@@ -16,6 +16,7 @@ from multiplex.api.deps import Caller, Services, ServicesDep
 from multiplex.api.errors import sse_error_frame
 from multiplex.api.models_catalog import resolve
 from multiplex.api.protocol import (
+    ERROR_RESPONSES,
     ChatCompletion,
     ChatCompletionRequest,
     Choice,
@@ -37,7 +38,7 @@ from multiplex.graph import (
 from multiplex.llm import GenerationParams
 from multiplex.scoring import ascore
 
-router = APIRouter(tags=["chat"])
+router = APIRouter(tags=["chat"], responses=ERROR_RESPONSES)
 T = TypeVar("T")
 
 
@@ -167,10 +168,15 @@ async def _sse(
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
 
     def chunk(delta: dict[str, Any] | None, finish: str | None = None, **extra: Any) -> str:
-        payload: dict[str, Any] = {"id": cid, "object": "chat.completion.chunk", "created": created,
-                                   "model": body.model}
-        payload["choices"] = [] if delta is None else [
-            {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        payload: dict[str, Any] = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body.model,
+        }
+        payload["choices"] = (
+            [] if delta is None else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        )
         payload.update(extra)
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
@@ -188,16 +194,24 @@ async def _sse(
     try:
         yield chunk({"role": "assistant", "content": ""})
         task = asyncio.create_task(pump())
+        interval = services.settings.ping_interval_s
+        last_sent = time.monotonic()
         while True:
             try:
-                event = await asyncio.wait_for(queue.get(), services.settings.ping_interval_s)
+                event = await asyncio.wait_for(queue.get(), max(0.0, last_sent + interval - time.monotonic()))
             except TimeoutError:
+                event = None
+            if time.monotonic() - last_sent >= interval:  # nothing sent for a while: keep proxies patient
                 yield ": ping\n\n"
+                last_sent = time.monotonic()
+            if event is None:
                 continue
             if event is _END:
                 break
             if isinstance(event, BaseException):
                 raise event
+            if show_drafts or not isinstance(event, (PerspectiveStarted, PerspectiveDelta, PerspectiveDone)):
+                last_sent = time.monotonic()
             if isinstance(event, AnswerDelta):
                 yield chunk({"content": event.text})
             elif isinstance(event, RunDone):
@@ -209,15 +223,19 @@ async def _sse(
             elif not show_drafts:
                 continue
             elif isinstance(event, PerspectiveStarted):
-                yield chunk({}, multiplex={"event": "perspective_started",
-                                           "perspective": {"id": event.id, "name": event.name}})
+                yield chunk(
+                    {}, multiplex={"event": "perspective_started", "perspective": {"id": event.id, "name": event.name}}
+                )
             elif isinstance(event, PerspectiveDelta):
-                yield chunk({}, multiplex={"event": "perspective_delta", "perspective": {"id": event.id},
-                                           "text": event.text})
+                yield chunk(
+                    {}, multiplex={"event": "perspective_delta", "perspective": {"id": event.id}, "text": event.text}
+                )
             elif isinstance(event, PerspectiveDone):
                 rec = event.record
-                yield chunk({"reasoning_content": draft_block(rec.name, rec.status, rec.content, rec.error)},
-                            multiplex={"event": "perspective_done", "perspective": rec.to_dict()})
+                yield chunk(
+                    {"reasoning_content": draft_block(rec.name, rec.status, rec.content, rec.error)},
+                    multiplex={"event": "perspective_done", "perspective": rec.to_dict()},
+                )
     except Exception as exc:
         yield sse_error_frame(exc)
     finally:

@@ -5,10 +5,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from multiplex.api.deps import Caller, ServicesDep
-from multiplex.api.protocol import ScoreRequest
+from multiplex.api.protocol import ERROR_RESPONSES, ScoreRequest
 from multiplex.scoring import ScoreResult, ascore
 
-router = APIRouter(tags=["score"])
+router = APIRouter(tags=["score"], responses=ERROR_RESPONSES)
 
 
 @router.post("/v1/score", response_model=ScoreResult | dict[str, list[ScoreResult]])
