@@ -98,9 +98,8 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404:
             detail = "no such route"
-        return JSONResponse(
-            envelope(detail, type_, None, code), status_code=exc.status_code, headers={"x-should-retry": "false"}
-        )
+        headers = {**(exc.headers or {}), "x-should-retry": "false"}  # keeps `Allow` on 405
+        return JSONResponse(envelope(detail, type_, None, code), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,58 @@
+import httpx
+import pytest
+
+PROTECTED = [
+    ("GET", "/v1/models", None),
+    ("GET", "/v1/models/multiplex-mas", None),
+    ("POST", "/v1/chat/completions", {"model": "multiplex-baseline", "messages": [{"role": "user", "content": "Q?"}]}),
+    ("POST", "/v1/score", {"text": "Ubuntu."}),
+    ("GET", "/metrics", None),
+]
+OPEN = ["/health/live", "/health/ready", "/playground/", "/openapi.json"]
+
+
+@pytest.fixture
+def keyed(serve):
+    return serve(api_keys="alpha,beta")
+
+
+@pytest.mark.parametrize(("method", "path", "body"), PROTECTED)
+def test_every_protected_route_needs_a_valid_key(keyed, method, path, body) -> None:
+    url = keyed.base_url + path
+    for headers in ({}, {"authorization": "Bearer wrong"}, {"authorization": "Basic alpha"}):
+        response = httpx.request(method, url, json=body, headers=headers)
+        assert response.status_code == 401, (path, headers)
+        assert response.json()["error"]["type"] == "authentication_error"
+    for key in ("alpha", "beta"):
+        response = httpx.request(method, url, json=body, headers={"authorization": f"Bearer {key}"})
+        assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("path", OPEN)
+def test_health_and_playground_stay_open(keyed, path) -> None:
+    assert httpx.get(keyed.base_url + path).status_code == 200
+
+
+def test_score_one_and_many(server) -> None:
+    one = httpx.post(f"{server.api}/score", json={"text": "Kant wrote on duty. Ubuntu speaks of community."}).json()
+    assert round(one["pds_entropy"], 3) == 0.356
+    assert set(one) >= {"counts", "distribution", "pds_entropy", "references", "sentiment"}
+    many = httpx.post(f"{server.api}/score", json={"texts": ["Kant.", "No reference."]}).json()
+    assert [r["pds_entropy"] for r in many["results"]] == [0.0, 0.0]
+    assert many["results"][1]["no_references"] is True
+
+
+def test_metrics_count_requests_and_agent_calls(server) -> None:
+    httpx.post(f"{server.api}/chat/completions",
+               json={"model": "multiplex-mas", "messages": [{"role": "user", "content": "Q?"}]}, timeout=10)
+    text = httpx.get(f"{server.base_url}/metrics").text
+    assert 'multiplex_agent_calls_total{perspective="islamic",status="ok"} 1.0' in text
+    assert 'multiplex_requests_total{route="/v1/chat/completions",status="200"} 1.0' in text
+    assert "multiplex_tokens_total" in text
+
+
+def test_cors_from_settings(serve) -> None:
+    server = serve(cors_origins="http://class.example")
+    response = httpx.options(f"{server.api}/models", headers={
+        "origin": "http://class.example", "access-control-request-method": "GET"})
+    assert response.headers["access-control-allow-origin"] == "http://class.example"

@@ -1,0 +1,121 @@
+"""Every error status, from routes and middleware alike, is the OpenAI envelope."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import httpx
+import pytest
+
+from multiplex.llm import fake
+
+Q = [{"role": "user", "content": "Q?"}]
+
+
+def assert_envelope(response: httpx.Response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"message", "type", "param", "code"}
+    assert body["error"]["message"]
+    if code:
+        assert body["error"]["code"] == code
+    assert "Traceback" not in response.text and not re.search(r"0x[0-9a-f]{6,}", response.text)
+    assert response.headers["x-request-id"]
+    return body["error"]
+
+
+def post(server, body: dict | str, **kwargs) -> httpx.Response:
+    if isinstance(body, str):
+        return httpx.post(f"{server.api}/chat/completions", content=body, timeout=10,
+                          headers={"content-type": "application/json", **kwargs.pop("headers", {})}, **kwargs)
+    return httpx.post(f"{server.api}/chat/completions", json=body, timeout=10, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ("{not json", None),
+        ({"model": "multiplex-mas"}, "messages"),
+        ({"model": "multiplex-mas", "messages": []}, "messages"),
+        ({"model": "multiplex-mas", "messages": [{"role": "tool", "content": "x"}]}, "messages[0].role"),
+        ({"model": "multiplex-mas", "messages": Q, "temperature": 5}, "temperature"),
+        ({"model": "multiplex-mas", "messages": Q, "n": 3}, "n"),
+        ({"model": "multiplex-mas", "messages": Q, "tools": [{"type": "function"}]}, "tools"),
+        ({"model": "multiplex-mas", "messages": Q, "logprobs": True}, "logprobs"),
+        ({"model": "multiplex-mas", "messages": Q, "multiplex": {"perspectives": ["martian"]}}, "perspectives"),
+        ({"model": "multiplex-mas", "messages": [{"role": "assistant", "content": "hi"}]}, "messages"),
+        ({"model": "multiplex-mas", "messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, None),
+    ],
+)
+def test_400_names_the_param(server, body, param) -> None:
+    error = assert_envelope(post(server, body), 400)
+    assert error["type"] == "invalid_request_error"
+    if param:
+        assert error["param"] == param
+
+
+def test_401_404_413(serve) -> None:
+    server = serve(api_keys="secret", max_body_bytes=2048)
+    assert_envelope(post(server, {"model": "multiplex-mas", "messages": Q}), 401, "invalid_api_key")
+    auth = {"authorization": "Bearer secret"}
+    assert_envelope(post(server, {"model": "gpt-5", "messages": Q}, headers=auth), 404, "model_not_found")
+    assert_envelope(httpx.get(f"{server.api}/nowhere", headers=auth), 404)
+    big = {"model": "multiplex-mas", "messages": [{"role": "user", "content": "x" * 5000}]}
+    assert_envelope(post(server, big, headers=auth), 413, "request_too_large")
+
+
+def test_429_with_retry_after(serve) -> None:
+    server = serve(rate_limit_rpm=1)
+    assert httpx.get(f"{server.api}/models").status_code == 200
+    response = httpx.get(f"{server.api}/models")
+    assert_envelope(response, 429, "rate_limit_exceeded")
+    assert int(response.headers["retry-after"]) >= 1
+
+
+def test_503_overloaded_with_retry_after(serve) -> None:
+    server = serve(max_concurrent_runs=1, max_queued_runs=0, fake_latency_ms=500)
+    slow = threading.Thread(target=post, args=(server, {"model": "multiplex-baseline", "messages": Q}))
+    slow.start()
+    while fake.STATS.started == 0:
+        pass
+    response = post(server, {"model": "multiplex-baseline", "messages": Q})
+    slow.join()
+    assert_envelope(response, 503, "overloaded")
+    assert response.headers["retry-after"] == "1"
+
+
+def test_503_below_quorum(serve) -> None:
+    server = serve(fake_fail="western,islamic,confucian,hindu,buddhist,african,indigenous")
+    response = post(server, {"model": "multiplex-mas", "messages": Q})
+    assert_envelope(response, 503, "quorum_not_met")
+    assert "retry-after" in response.headers
+
+
+def test_502_upstream_failure_and_504_timeout(serve) -> None:
+    server = serve(fake_fail="islamic", retries=0)
+    response = post(server, {"model": "perspective-islamic", "messages": Q})
+    assert_envelope(response, 502, "upstream_error")
+    server = serve(fake_latency_ms=2000, timeout_s=0.2, retries=0)
+    response = post(server, {"model": "multiplex-baseline", "messages": Q})
+    assert_envelope(response, 504, "upstream_timeout")
+
+
+def test_client_errors_say_do_not_retry(server) -> None:
+    response = post(server, {"model": "multiplex-mas", "messages": Q, "n": 2})
+    assert response.headers["x-should-retry"] == "false"
+
+
+def test_request_id_is_echoed_or_made(server) -> None:
+    given = httpx.get(f"{server.base_url}/health/live", headers={"x-request-id": "abc-123"})
+    assert given.headers["x-request-id"] == "abc-123"
+    made = httpx.get(f"{server.base_url}/health/live")
+    assert made.headers["x-request-id"].startswith("req_")
+
+
+def test_score_endpoint_errors(server) -> None:
+    r = httpx.post(f"{server.api}/score", json={})
+    assert_envelope(r, 400)
+    r = httpx.post(f"{server.api}/score", json={"text": "Ubuntu.", "judge": "nonsense"})
+    assert_envelope(r, 400)
