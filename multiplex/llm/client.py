@@ -44,16 +44,21 @@ def _configure_litellm() -> None:
     litellm.suppress_debug_info = True
     litellm.telemetry = False
     litellm.drop_params = True
-    # Zero prices for our own providers keep litellm's per-call cost lookup on its fast path.
-    for provider in ("local", "fake"):
-        litellm.model_cost.setdefault(
-            f"{provider}/*",
-            {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0, "litellm_provider": provider, "mode": "chat"},
-        )
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)
 
 
 _configure_litellm()
+
+
+IN_PROCESS = ("local/", "fake/")
+
+
+def _price_in_process(model: str) -> None:
+    """In-process models cost nothing: say so once, so litellm's price lookup takes its fast path."""
+    if model.startswith(IN_PROCESS) and model not in litellm.model_cost:
+        provider = model.split("/", 1)[0]
+        litellm.model_cost[model] = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0,
+                                     "litellm_provider": provider, "mode": "chat"}
 
 
 async def generate(
@@ -64,6 +69,7 @@ async def generate(
     on_token: TokenSink | None = None,
 ) -> Completion:
     settings = get_settings()
+    _price_in_process(model)
     attempts = settings.retries + 1
     for attempt in range(1, attempts + 1):
         streamed = False

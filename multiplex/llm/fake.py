@@ -23,10 +23,10 @@ from typing import Any
 
 from litellm import ModelResponse
 from litellm.exceptions import ServiceUnavailableError
-from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import GenericStreamingChunk
 
 from multiplex.roster import Roster, cached_roster
+from multiplex.llm.inprocess import InProcessProvider
 from multiplex.settings import get_settings
 
 
@@ -142,7 +142,7 @@ def _tokens(text: str) -> list[str]:
     return [w + " " for w in words[:-1]] + [words[-1]]
 
 
-class FakeProvider(CustomLLM):
+class FakeProvider(InProcessProvider):
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
         model, messages, metadata, max_tokens = _unpack(kwargs)
         STATS.started += 1
@@ -160,9 +160,11 @@ class FakeProvider(CustomLLM):
         response.model = model
         response.usage = _usage(messages, len(tokens))  # type: ignore[attr-defined]
         response.created = int(time.time())
+        self.trim_bookkeeping(kwargs, response)
         return response
 
     async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
+        self.trim_bookkeeping(kwargs)
         model, messages, metadata, max_tokens = _unpack(kwargs)
         STATS.started += 1
         try:
@@ -181,11 +183,6 @@ class FakeProvider(CustomLLM):
             raise
         STATS.completed += 1
 
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
-        raise NotImplementedError("multiplex calls models asynchronously")
-
-    def streaming(self, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:  # type: ignore[override]
-        raise NotImplementedError("multiplex calls models asynchronously")
 
 
 def _unpack(kwargs: dict[str, Any]) -> tuple[str, list[dict[str, Any]], dict[str, Any], int]:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from litellm import ModelResponse, Usage
-from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import GenericStreamingChunk
 
 from multiplex.errors import ConfigError
+from multiplex.llm.inprocess import InProcessProvider
 from multiplex.settings import get_settings
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -90,7 +90,7 @@ def _fit_max_tokens(model: Any, messages: list[dict[str, str]], wanted: int | No
     return min(wanted or room, room)
 
 
-class LocalProvider(CustomLLM):
+class LocalProvider(InProcessProvider):
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
         messages = _plain_messages(kwargs["messages"])
         gen = _generation_kwargs(kwargs.get("optional_params") or {})
@@ -114,9 +114,11 @@ class LocalProvider(CustomLLM):
             total_tokens=usage.get("total_tokens", 0),
         )
         response.created = int(time.time())
+        self.trim_bookkeeping(kwargs, response)
         return response
 
     async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
+        self.trim_bookkeeping(kwargs)
         messages = _plain_messages(kwargs["messages"])
         gen = _generation_kwargs(kwargs.get("optional_params") or {})
         loop = asyncio.get_running_loop()
@@ -167,11 +169,6 @@ class LocalProvider(CustomLLM):
             if not worker.done():
                 worker.add_done_callback(lambda _f: None)
 
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
-        raise NotImplementedError("multiplex calls models asynchronously")
-
-    def streaming(self, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:  # type: ignore[override]
-        raise NotImplementedError("multiplex calls models asynchronously")
 
 
 def _chunk(text: str, usage: dict[str, int] | None) -> GenericStreamingChunk:
