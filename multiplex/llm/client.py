@@ -57,8 +57,12 @@ def _price_in_process(model: str) -> None:
     """In-process models cost nothing: say so once, so litellm's price lookup takes its fast path."""
     if model.startswith(IN_PROCESS) and model not in litellm.model_cost:
         provider = model.split("/", 1)[0]
-        litellm.model_cost[model] = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0,
-                                     "litellm_provider": provider, "mode": "chat"}
+        litellm.model_cost[model] = {
+            "input_cost_per_token": 0.0,
+            "output_cost_per_token": 0.0,
+            "litellm_provider": provider,
+            "mode": "chat",
+        }
 
 
 async def generate(

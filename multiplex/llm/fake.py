@@ -184,7 +184,6 @@ class FakeProvider(InProcessProvider):
         STATS.completed += 1
 
 
-
 def _unpack(kwargs: dict[str, Any]) -> tuple[str, list[dict[str, Any]], dict[str, Any], int]:
     litellm_params = kwargs.get("litellm_params") or {}
     metadata = litellm_params.get("metadata") or {}

@@ -170,7 +170,6 @@ class LocalProvider(InProcessProvider):
                 worker.add_done_callback(lambda _f: None)
 
 
-
 def _chunk(text: str, usage: dict[str, int] | None) -> GenericStreamingChunk:
     return {
         "text": text,

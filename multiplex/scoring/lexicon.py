@@ -1,10 +1,12 @@
 """The `lexicon` judge: references are whole-word matches of the cards' lexicon terms.
 
-One compiled regular expression holds every term of the roster, longest first, so where terms
-overlap ("Noble Eightfold Path" / "Eightfold Path") the longest wins, and a text is scanned once.
-Matching is case-insensitive, tolerates any run of white space inside multi-word terms, and
-accepts simple plural and possessive endings (Muslims, Confucius's, elders') on terms of four
-letters or more (short terms such as li or ren match exactly, or they would match lies, rent).
+The text is split into word tokens once (letters and digits, with inner hyphens and apostrophes:
+al-Ghazali, Qur'an); a term of n words matches n consecutive tokens separated by white space only.
+At each position the longest term wins ("Noble Eightfold Path" over "Eightfold Path"), and the
+scan goes on after it. Matching ignores case and accepts simple plural and possessive endings on
+the last word (Muslims, Confucius's, elders') for terms of four letters or more (short terms such
+as li or ren match exactly, or they would match lies and rent). A dictionary lookup per token
+keeps this linear in the length of the text.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from multiplex.scoring.types import Reference
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-_SUFFIX = r"(?:'s|s'|'|es|s)?"
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_SUFFIXES = ("'s", "es", "s")
 MIN_INFLECTED = 4
 
 
@@ -45,31 +48,49 @@ class LexiconExtractor:
 
     def __init__(self, roster: Roster) -> None:
         self.roster = roster
-        entries = sorted(
-            ((normalise(term), card.id) for card in roster for term in card.lexicon),
-            key=lambda e: (-len(e[0]), e[0]),
-        )
-        self._owners: list[tuple[str, str]] = []
-        parts = []
-        for i, (term, pid) in enumerate(entries):
-            pattern = r"\s+".join(re.escape(word) for word in term.split())
-            suffix = _SUFFIX if len(term) >= MIN_INFLECTED else ""  # "li" must not match "lies"
-            parts.append(f"(?P<t{i}>{pattern}{suffix})")
-            self._owners.append((pid, term))
-        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+        self._terms: dict[tuple[str, ...], tuple[str, str]] = {}
+        for card in roster:
+            for term in card.lexicon:
+                words = tuple(w.casefold() for w in _WORD.findall(normalise(term)))
+                self._terms[words] = (card.id, term)
+        self._longest = max(len(words) for words in self._terms)
+
+    def _lookup(self, words: list[str]) -> tuple[str, str] | None:
+        found = self._terms.get(tuple(words))
+        if found:
+            return found
+        last = words[-1]
+        for suffix in _SUFFIXES:
+            if last.endswith(suffix) and len(last) - len(suffix) >= MIN_INFLECTED:
+                found = self._terms.get((*words[:-1], last[: -len(suffix)]))
+                if found:
+                    return found
+        return None
 
     def extract(self, text: str) -> list[Reference]:
         text = normalise(text)
         spans = sentences(text)
         starts = [s for s, _ in spans]
+        tokens = list(_WORD.finditer(text))
+        folded = [t.group(0).casefold() for t in tokens]
         references = []
-        for match in self._pattern.finditer(text):
-            group = match.lastgroup
-            assert group is not None
-            pid, term = self._owners[int(group[1:])]
-            at = bisect.bisect_right(starts, match.start()) - 1
-            sentence = text[spans[at][0] : spans[at][1]] if at >= 0 else match.group(0)
+        i = 0
+        while i < len(tokens):
+            match = None
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                if n > 1 and any(text[tokens[k].end() : tokens[k + 1].start()].strip() for k in range(i, i + n - 1)):
+                    continue  # words of one term are separated by white space only
+                match = self._lookup(folded[i : i + n])
+                if match:
+                    break
+            if match is None:
+                i += 1
+                continue
+            pid, term = match
+            at = bisect.bisect_right(starts, tokens[i].start()) - 1
+            sentence = text[spans[at][0] : spans[at][1]] if at >= 0 else term
             references.append(Reference(perspective=pid, term=term, sentence=sentence))
+            i += n
         return references
 
 

@@ -43,8 +43,11 @@ def test_score_one_and_many(server) -> None:
 
 
 def test_metrics_count_requests_and_agent_calls(server) -> None:
-    httpx.post(f"{server.api}/chat/completions",
-               json={"model": "multiplex-mas", "messages": [{"role": "user", "content": "Q?"}]}, timeout=10)
+    httpx.post(
+        f"{server.api}/chat/completions",
+        json={"model": "multiplex-mas", "messages": [{"role": "user", "content": "Q?"}]},
+        timeout=10,
+    )
     text = httpx.get(f"{server.base_url}/metrics").text
     assert 'multiplex_agent_calls_total{perspective="islamic",status="ok"} 1.0' in text
     assert 'multiplex_requests_total{route="/v1/chat/completions",status="200"} 1.0' in text
@@ -53,6 +56,7 @@ def test_metrics_count_requests_and_agent_calls(server) -> None:
 
 def test_cors_from_settings(serve) -> None:
     server = serve(cors_origins="http://class.example")
-    response = httpx.options(f"{server.api}/models", headers={
-        "origin": "http://class.example", "access-control-request-method": "GET"})
+    response = httpx.options(
+        f"{server.api}/models", headers={"origin": "http://class.example", "access-control-request-method": "GET"}
+    )
     assert response.headers["access-control-allow-origin"] == "http://class.example"

@@ -28,8 +28,13 @@ def assert_envelope(response: httpx.Response, status: int, code: str | None = No
 
 def post(server, body: dict | str, **kwargs) -> httpx.Response:
     if isinstance(body, str):
-        return httpx.post(f"{server.api}/chat/completions", content=body, timeout=10,
-                          headers={"content-type": "application/json", **kwargs.pop("headers", {})}, **kwargs)
+        return httpx.post(
+            f"{server.api}/chat/completions",
+            content=body,
+            timeout=10,
+            headers={"content-type": "application/json", **kwargs.pop("headers", {})},
+            **kwargs,
+        )
     return httpx.post(f"{server.api}/chat/completions", json=body, timeout=10, **kwargs)
 
 

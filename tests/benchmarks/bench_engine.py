@@ -44,15 +44,19 @@ def main() -> None:
 
     slow = asyncio.run(timed_runs(200, 7))
     median = statistics.median(slow)
-    print(f"mas, 7 perspectives, 200 ms per call: median {median * 1000:.0f} ms over {len(slow)} runs; "
-          f"ideal 400 ms (ratio {median / 0.4:.2f}); serial would be 1600 ms")
+    print(
+        f"mas, 7 perspectives, 200 ms per call: median {median * 1000:.0f} ms over {len(slow)} runs; "
+        f"ideal 400 ms (ratio {median / 0.4:.2f}); serial would be 1600 ms"
+    )
 
     for stream in (False, True):
         fast = asyncio.run(timed_runs(0, args.runs, stream))
         per_run = statistics.median(fast) * 1000
         label = "streaming" if stream else "non-streaming"
-        print(f"engine overhead ({label}), 0 ms per call: median {per_run:.1f} ms per mas run, "
-              f"{per_run / 8:.2f} ms per agent call ({len(fast)} runs)")
+        print(
+            f"engine overhead ({label}), 0 ms per call: median {per_run:.1f} ms per mas run, "
+            f"{per_run / 8:.2f} ms per agent call ({len(fast)} runs)"
+        )
 
 
 if __name__ == "__main__":
