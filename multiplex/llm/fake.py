@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +25,8 @@ from litellm import ModelResponse
 from litellm.exceptions import ServiceUnavailableError
 from litellm.types.utils import GenericStreamingChunk
 
-from multiplex.roster import Roster, cached_roster
 from multiplex.llm.inprocess import InProcessProvider
+from multiplex.roster import Roster, cached_roster
 from multiplex.settings import get_settings
 
 

@@ -12,7 +12,7 @@ import asyncio
 import importlib.util
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 

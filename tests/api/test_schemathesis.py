@@ -8,8 +8,8 @@ os.environ.setdefault("MULTIPLEX_MODEL", "fake/test")
 
 import pytest  # noqa: E402
 import schemathesis  # noqa: E402
-from schemathesis.checks import positive_data_acceptance  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import positive_data_acceptance  # noqa: E402
 
 from multiplex.api.app import create_app  # noqa: E402
 from multiplex.settings import load_settings  # noqa: E402

@@ -54,7 +54,7 @@ def main() -> None:
     corpus = aggregate(results, len(roster))
     words = sum(len(t.split()) for t in texts)
     print(
-        f"scored {len(texts)} responses ({words / len(texts):.0f} words each, {corpus.counts and sum(corpus.counts.values())} "
+        f"scored {len(texts)} responses ({words / len(texts):.0f} words each, {sum(corpus.counts.values())} "
         f"references) in a median {statistics.median(runs) * 1000:.0f} ms on one core "
         f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}, 5 runs)"
     )
