@@ -222,5 +222,129 @@ def score_command(
     out.print(f"sentiment of references: {s.positive:.0%} positive, {s.neutral:.0%} neutral, {s.negative:.0%} negative")
 
 
+bench_app = typer.Typer(no_args_is_help=True, help="Batch benchmark: run question sets over modes and models.")
+app.add_typer(bench_app, name="bench")
+
+
+def _roster_size() -> int:
+    from multiplex.roster import cached_roster
+
+    return len(cached_roster(_settings().agents_dir))
+
+
+@bench_app.command("run")
+def bench_run(
+    dataset: Annotated[str, typer.Argument(help="a .jsonl or .csv question file, or 'sample'")],
+    out: Annotated[Path, typer.Option("--out", help="output folder (resumes what is there)")],
+    modes: Annotated[str, typer.Option(help="comma list of modes")] = "baseline,contextual,mas",
+    model: Annotated[list[str] | None, typer.Option("--model", help="litellm model string; repeat for several")] = None,
+    perspectives: Annotated[str | None, typer.Option(help="comma list of perspective ids (mas)")] = None,
+    limit: Annotated[int | None, typer.Option(help="first N questions only")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="runs at once")] = 4,
+    shard: Annotated[str | None, typer.Option(help="I/N: this machine's slice of the tasks")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="max tokens of each agent call")] = None,
+) -> None:
+    """Run every (question, mode, model) that OUT does not hold yet; one record per run."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from multiplex.bench.datasets import load_dataset
+    from multiplex.bench.run import parse_shard, run_bench
+
+    settings = _settings()
+    mode_list = [m.strip() for m in modes.split(",") if m.strip()]
+    unknown = set(mode_list) - {"baseline", "contextual", "mas"}
+    if unknown or not mode_list:
+        fail(f"unknown modes {sorted(unknown)}: use baseline, contextual, mas")
+    ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
+    try:
+        questions = load_dataset(dataset)[:limit]
+        shard_of = parse_shard(shard)
+    except MultiplexError as exc:
+        fail(exc.message)
+    columns = (
+        TextColumn("[bold]bench"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err) as progress:
+        bar = progress.add_task("runs", total=None, failed=0)
+        failed = 0
+
+        def on_progress(record: dict[str, Any] | None, done: int, total: int) -> None:
+            nonlocal failed
+            if record is not None and record["status"] == "failed":
+                failed += 1
+                err.print(f"failed: {record['question_id']} {record['mode']}: {record['error']}", highlight=False)
+            progress.update(bar, completed=done, total=total, failed=failed)
+
+        try:
+            ok, bad = asyncio.run(
+                run_bench(
+                    questions,
+                    out,
+                    settings,
+                    mode_list,
+                    model or [settings.model],
+                    ids,
+                    concurrency,
+                    shard_of,
+                    max_tokens,
+                    on_progress,
+                )
+            )
+        except MultiplexError as exc:
+            fail(exc.message)
+        except KeyboardInterrupt:
+            fail(f"interrupted; finished runs are kept in {out}: run the same command to resume")
+    out_msg = f"{ok} runs ok, {bad} failed, records in {out}"
+    err.print(out_msg)
+    if bad:
+        raise typer.Exit(2)
+
+
+@bench_app.command("report")
+def bench_report(folder: Annotated[Path, typer.Argument(help="a bench run folder")]) -> None:
+    """Write report.md, summary.json, summary.csv and PNG charts into FOLDER."""
+    from multiplex.bench.report import write_report
+
+    if not (folder / "records.jsonl").exists():
+        fail(f"{folder} holds no bench records")
+    write_report(folder, _roster_size())
+    sys.stdout.write((folder / "report.md").read_text(encoding="utf-8"))
+
+
+@bench_app.command("merge")
+def bench_merge(
+    out_dir: Annotated[Path, typer.Option("--out", help="merged folder")],
+    shards: Annotated[list[Path], typer.Argument(help="shard folders")],
+) -> None:
+    """Join the outputs of sharded runs."""
+    from multiplex.bench.run import merge
+
+    missing = [s for s in shards if not (s / "records.jsonl").exists()]
+    if missing:
+        fail(f"no bench records in {', '.join(map(str, missing))}")
+    err.print(f"{merge(out_dir, shards)} runs merged into {out_dir}")
+
+
+@bench_app.command("score")
+def bench_score(
+    folder: Annotated[Path, typer.Argument(help="a bench run folder")],
+    judge: Annotated[str, typer.Option(help="'lexicon' or a litellm model string")] = "lexicon",
+) -> None:
+    """Score the stored answers again with another judge (no agent is called)."""
+    from multiplex.bench.report import rescore
+
+    if not (folder / "records.jsonl").exists():
+        fail(f"{folder} holds no bench records")
+    try:
+        count = asyncio.run(rescore(folder, judge))
+    except MultiplexError as exc:
+        fail(exc.message)
+    err.print(f"{count} answers scored again with {judge}")
+
+
 if __name__ == "__main__":
     app()
