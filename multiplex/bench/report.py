@@ -70,7 +70,7 @@ def _charts(summary: dict[str, Any], folder: Path) -> list[str]:
 
     modes = summary["modes"]
     labels = [m for m in modes if modes[m]["mean_pds_entropy"] is not None]
-    files = []
+    files: list[str] = []
     if not labels:
         return files
 
