@@ -1,0 +1,143 @@
+"""The educators' playground in headless Chromium (Debian's /usr/bin/chromium) against a real
+server on loopback with the fake provider."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from multiplex.llm import fake
+
+CHROMIUM = os.environ.get("MULTIPLEX_TEST_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert os.path.exists(CHROMIUM), f"browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def open_page(page: Page, server) -> None:
+    page.goto(server.base_url + "/")
+    expect(page).to_have_url(server.base_url + "/playground/")
+    expect(page.locator("input[name=perspective]")).to_have_count(7)
+
+
+def test_ask_mas_shows_seven_cards_a_synthesis_and_scores(page: Page, server) -> None:
+    open_page(page, server)
+    page.get_by_label("Question", exact=True).fill("What makes a good teacher?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    column = page.locator("article.column[data-mode=mas]")
+    expect(column.locator(".card.ok")).to_have_count(7)
+    expect(column.locator(".answer")).to_contain_text("Indigenous")
+    expect(column.get_by_test_id("entropy")).to_have_text("100.0%")
+    expect(column.locator(".card .meta").first).to_contain_text("positive")
+    expect(page.locator("#status")).to_have_text("Done.")
+    expect(page.locator("#history li")).to_have_count(1)
+
+
+def test_compare_three_modes(page: Page, server) -> None:
+    open_page(page, server)
+    page.get_by_label("Question", exact=True).fill("Should wealthy nations aid poorer ones?")
+    page.get_by_label("baseline", exact=True).check()
+    page.get_by_label("contextual", exact=True).check()
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator("#comparison tr[data-mode]")).to_have_count(3)
+    expect(page.locator("article.column")).to_have_count(3)
+    expect(page.locator("#comparison tr[data-mode=mas]")).to_contain_text("+")
+
+
+def test_two_perspectives_give_two_cards(page: Page, server) -> None:
+    open_page(page, server)
+    page.get_by_label("Question", exact=True).fill("Is fasting wise?")
+    for box in page.locator("input[name=perspective]").all():
+        if box.get_attribute("value") not in ("hindu", "islamic"):
+            box.uncheck()
+    page.get_by_role("button", name="Ask", exact=True).click()
+    column = page.locator("article.column[data-mode=mas]")
+    expect(column.locator(".answer")).to_contain_text("Hindu")
+    expect(column.locator(".card")).to_have_count(2)
+
+
+def test_cancel_a_run(page: Page, serve) -> None:
+    server = serve(fake_latency_ms=5000)
+    open_page(page, server)
+    page.get_by_label("Question", exact=True).fill("What is justice?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator(".card")).to_have_count(7)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#status")).to_have_text("Cancelled.")
+    page.wait_for_function("() => true")
+    for _ in range(100):
+        if fake.STATS.cancelled >= 7:
+            break
+        page.wait_for_timeout(50)
+    assert fake.STATS.cancelled >= 7 and fake.STATS.completed == 0
+
+
+def test_an_api_error_is_a_readable_message(page: Page, serve) -> None:
+    server = serve(fake_fail="western,islamic,confucian,hindu,buddhist,african,indigenous")
+    open_page(page, server)
+    page.get_by_label("Question", exact=True).fill("What is justice?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("only 0 of 7 perspective agents answered")
+    expect(page.locator("#status")).to_have_class("error")
+
+
+def test_api_key_is_sent_when_the_server_needs_one(page: Page, serve) -> None:
+    server = serve(api_keys="class-key")
+    page.goto(server.base_url + "/playground/")
+    expect(page.locator("#status")).to_contain_text("401")
+    page.locator("summary").click()
+    page.get_by_label("API key").fill("class-key")
+    page.get_by_label("API key").dispatch_event("change")
+    expect(page.locator("input[name=perspective]")).to_have_count(7)
+
+
+def test_model_output_is_shown_as_text(page: Page, server) -> None:
+    open_page(page, server)
+    page.get_by_label("Question", exact=True).fill("<script>window.pwned = 1</script><b>bold</b>")
+    page.get_by_label("baseline", exact=True).check()
+    page.get_by_role("button", name="Ask", exact=True).click()
+    answer = page.locator("article.column[data-mode=baseline] .answer")
+    expect(answer).to_contain_text("<script>window.pwned = 1</script>")
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("article.column b").count() == 0
+
+
+def test_link_reproduces_settings_and_export(page: Page, server) -> None:
+    page.goto(server.base_url + "/playground/#q=Why+rituals%3F&modes=baseline,mas&p=african,buddhist")
+    expect(page.get_by_label("Question", exact=True)).to_have_value("Why rituals?")
+    expect(page.get_by_label("baseline", exact=True)).to_be_checked()
+    checked = page.locator("input[name=perspective]:checked")
+    expect(checked).to_have_count(2)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator("#status")).to_have_text("Done.")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export Markdown").click()
+    text = open(info.value.path(), encoding="utf-8").read()
+    assert text.startswith("# Why rituals?") and "### Synthesis" in text and "PDS entropy" in text
