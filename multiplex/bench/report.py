@@ -71,6 +71,14 @@ def _charts(summary: dict[str, Any], folder: Path) -> list[str]:
     modes = summary["modes"]
     labels = [m for m in modes if modes[m]["mean_pds_entropy"] is not None]
     files: list[str] = []
+
+    def save(fig: Any, ax: Any, title: str, name: str) -> None:
+        ax.set_title(title)
+        fig.tight_layout()
+        fig.savefig(folder / name, dpi=120)
+        plt.close(fig)
+        files.append(name)
+
     if not labels:
         return files
 
@@ -85,11 +93,7 @@ def _charts(summary: dict[str, Any], folder: Path) -> list[str]:
     ax.set_ylabel("PDS entropy (%)")
     ax.set_ylim(0, 100)
     ax.legend()
-    ax.set_title("PDS entropy per mode")
-    files.append("entropy_by_mode.png")
-    fig.tight_layout()
-    fig.savefig(folder / files[-1], dpi=120)
-    plt.close(fig)
+    save(fig, ax, "PDS entropy per mode", "entropy_by_mode.png")
 
     domains = sorted({d for m in labels for d in modes[m]["entropy_by_domain"]})
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(domains) + 1.5))
@@ -101,11 +105,7 @@ def _charts(summary: dict[str, Any], folder: Path) -> list[str]:
         for j, value in enumerate(row):
             ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="white")
     fig.colorbar(image, label="mean PDS entropy (%)")
-    ax.set_title("PDS entropy per domain and mode")
-    files.append("entropy_by_domain.png")
-    fig.tight_layout()
-    fig.savefig(folder / files[-1], dpi=120)
-    plt.close(fig)
+    save(fig, ax, "PDS entropy per domain and mode", "entropy_by_domain.png")
 
     perspectives = sorted({p for m in labels for p in modes[m]["distribution"]})
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -116,11 +116,7 @@ def _charts(summary: dict[str, Any], folder: Path) -> list[str]:
         bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
     ax.set_ylabel("share of references (%)")
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
-    ax.set_title("References over perspectives")
-    files.append("distribution_by_mode.png")
-    fig.tight_layout()
-    fig.savefig(folder / files[-1], dpi=120)
-    plt.close(fig)
+    save(fig, ax, "References over perspectives", "distribution_by_mode.png")
 
     fig, ax = plt.subplots(figsize=(6, 4))
     bottoms = [0.0] * len(labels)
@@ -130,11 +126,7 @@ def _charts(summary: dict[str, Any], folder: Path) -> list[str]:
         bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
     ax.set_ylabel("share of references (%)")
     ax.legend()
-    ax.set_title("Sentiment of references per mode")
-    files.append("sentiment_by_mode.png")
-    fig.tight_layout()
-    fig.savefig(folder / files[-1], dpi=120)
-    plt.close(fig)
+    save(fig, ax, "Sentiment of references per mode", "sentiment_by_mode.png")
     return files
 
 
@@ -211,6 +203,18 @@ def write_report(folder: Path, roster_size: int) -> dict[str, Any]:
                 else (ours["mean_pds_entropy"] if name == "pds_entropy" else ours["sentiment"].get(name))
             )
             lines.append(f"| {mode} {name.replace('_', ' ')} | {_pct(value)} | {_pct(mine)} |")
+    perspectives = sorted({p for row in modes.values() for p in row["sentiment_per_perspective"]})
+    if perspectives:
+        lines += [
+            "",
+            "Mean VADER compound of the references to each perspective:",
+            "",
+            "| mode | " + " | ".join(perspectives) + " |",
+            "|---" * (len(perspectives) + 1) + "|",
+        ]
+        for mode, row in modes.items():
+            values = [row["sentiment_per_perspective"].get(p) for p in perspectives]
+            lines.append(f"| {mode} | " + " | ".join("-" if v is None else f"{v:+.2f}" for v in values) + " |")
     lines += [""] + [f"![{c}]({c})" for c in charts]
     (folder / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return summary

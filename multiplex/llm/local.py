@@ -9,6 +9,7 @@ MULTIPLEX_LOCAL_MODEL_PATH points at any other GGUF.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import threading
 import time
@@ -56,7 +57,16 @@ def get_model() -> Any:
                 n_threads=settings.local_threads,
                 verbose=False,
             )
+            atexit.register(_close)
         return _model
+
+
+def _close() -> None:
+    """Free the model while the interpreter is still whole (llama.cpp's finaliser fails at exit)."""
+    global _model
+    if _model is not None:
+        _model.close()
+        _model = None
 
 
 def _generation_kwargs(optional: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from multiplex.api.deps import Caller, Services, ServicesDep
@@ -134,7 +134,7 @@ async def chat_completions(
         try:
             result = await until_disconnect(request, services.engine.run(run_request))
         except ClientGone:
-            return None
+            return Response(status_code=499)  # nobody is listening; the status is for the logs
         record_metrics(result, services)
         ext = await extension(result, body.multiplex.score, services)
     reasoning = drafts_text(result) if body.multiplex.stream_perspectives else None

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import litellm
+import pytest
+from typer.testing import CliRunner
+
+from multiplex.cli import app
+from multiplex.errors import ConfigError
+from multiplex.llm import CallTag, GenerationParams, generate
+from multiplex.settings import get_settings, load_settings
+from tests.conftest import RealProviderCalled
+
+
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, stdin: str | None = None, **env: str) -> Done:
+    """Run the command in-process (typer's runner), with MULTIPLEX_* variables for this call."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, list(args), input=stdin)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+    return Done(result.exit_code, result.stdout, result.stderr)
+
+
+def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MULTIPLEX_QUORUM", "3")
+    with pytest.raises(ConfigError, match="MULTIPLEX_QUORUM"):
+        load_settings()
+    monkeypatch.delenv("MULTIPLEX_QUORUM")
+    with pytest.raises(ConfigError, match="is not a litellm model string"):
+        load_settings(model="gpt4")
+    with pytest.raises(ConfigError, match="MULTIPLEX_AGENTS_DIR: .*is not a folder"):
+        load_settings(agents_dir="/nowhere")
+
+
+def test_comma_lists_and_defaults() -> None:
+    settings = load_settings(api_keys="a, b,,", fake_fail="islamic")
+    assert settings.api_keys == ["a", "b"] and settings.fake_fail == ["islamic"]
+    assert settings.synthesizer == settings.model
+    assert not settings.planner_enabled() and load_settings(model="openai/gpt-4o-mini").planner_enabled()
+
+
+async def test_the_guard_stops_a_call_to_a_real_provider() -> None:
+    with pytest.raises(RealProviderCalled):
+        await generate(
+            "openai/gpt-4o-mini", [{"role": "user", "content": "hi"}], GenerationParams(), CallTag("baseline")
+        )
+    assert litellm.acompletion.__name__ == "guarded"
+
+
+def test_cli_ask_json_and_live() -> None:
+    done = cli("ask", "What is a good life?", "--mode", "mas", "--perspectives", "hindu,african", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert [p["id"] for p in result["perspectives"]] == ["hindu", "african"]
+    assert result["scores"]["counts"]["hindu"] >= 1
+    live = cli("ask", "What is a good life?")
+    assert live.returncode == 0 and "Synthesis" in live.stdout and "Indigenous" in live.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", ""), "the question is empty"),
+        (("ask", "Q?", "--mode", "loud"), "unknown mode 'loud'"),
+        (("ask", "Q?", "--perspectives", "martian"), "unknown perspective 'martian'"),
+        (("score", "/no/such/file"), "cannot read /no/such/file"),
+    ],
+)
+def test_cli_errors_are_one_line_and_non_zero(args, message) -> None:
+    done = cli(*args)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_failed_settings_are_one_line() -> None:
+    done = cli("agents", MULTIPLEX_QUORUM="0")
+    assert done.returncode == 1 and "MULTIPLEX_QUORUM" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_cli_score_text_json_and_jsonl() -> None:
+    done = cli("score", "-", "--json", stdin="Kant wrote on duty. Ubuntu speaks of community.")
+    assert round(json.loads(done.stdout)["pds_entropy"], 3) == 0.356
+    lines = cli("score", "-", "--jsonl", stdin='The Quran.\n"Kant and Confucius."\n')
+    results = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert [r["counts"]["islamic"] for r in results] == [1, 0]
+    assert results[1]["counts"]["confucian"] == 1
+    table = cli("score", stdin="The Buddha taught kindness.")
+    assert "PDS entropy: 0.0%" in table.stdout
+
+
+def test_cli_agents_lists_the_roster() -> None:
+    done = cli("agents", "--json")
+    assert [a["id"] for a in json.loads(done.stdout)] == [
+        "western",
+        "islamic",
+        "confucian",
+        "hindu",
+        "buddhist",
+        "african",
+        "indigenous",
+    ]
