@@ -154,3 +154,30 @@ async def test_planner_writes_tasks_when_enabled(env) -> None:
     assert "planner" in result.usage_by_agent
     assert all(p.task and "Is fasting wise?" in p.task for p in result.perspectives)
     assert fake.STATS.completed == 9
+
+
+async def test_a_failed_call_is_retried_once_by_the_one_retry_layer(env) -> None:
+    env(fake_fail="islamic", retries=1)
+    await engine().run(RunRequest.ask("Q?", mode="mas"))
+    assert fake.STATS.failed == 2  # islamic: the call and its one retry
+    env(fake_fail="islamic", retries=0)
+    fake.STATS.reset()
+    await engine().run(RunRequest.ask("Q?", mode="mas"))
+    assert fake.STATS.failed == 1
+
+
+async def test_response_format_reaches_the_synthesizer_only(monkeypatch) -> None:
+    from multiplex.graph import build
+
+    seen: dict[str, object] = {}
+    real = build.generate
+
+    async def spy(model, messages, params, tag, on_token=None):
+        seen[tag.role if tag.role != "perspective" else tag.perspective] = params.response_format
+        return await real(model, messages, params, tag, on_token)
+
+    monkeypatch.setattr(build, "generate", spy)
+    fmt = {"type": "json_object"}
+    await engine().run(RunRequest.ask("Q?", mode="mas", params=GenerationParams(response_format=fmt)))
+    assert seen.pop("synthesizer") == fmt
+    assert set(seen) == set(IDS) and all(v is None for v in seen.values())
