@@ -146,3 +146,16 @@ def test_killed_run_resumes_with_only_the_rest(tmp_path: Path) -> None:
     all_records = RunStore(out).records()
     assert len(all_records) == 8
     assert sorted(r["question_id"] for r in all_records) == [f"q{i}" for i in range(8)]
+
+
+def test_store_index_follows_the_records_file(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    base = {"question_id": "q1", "mode": "mas", "model": "fake/test"}
+    store.append({**base, "status": "ok"})
+    store.append({**base, "status": "failed"})  # a later failure never hides an ok run
+    store.append({**base, "question_id": "q2", "status": "failed"})
+    assert store.done() == {("q1", "mas", "fake/test")}
+    (tmp_path / "index.sqlite").unlink()  # a lost index is rebuilt from the file
+    with (tmp_path / "records.jsonl").open("a") as handle:
+        handle.write('{"question_id": "q3", "mo')  # and a torn last line is skipped
+    assert RunStore(tmp_path).done() == {("q1", "mas", "fake/test")}
