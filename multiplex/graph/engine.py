@@ -15,10 +15,8 @@ from multiplex.errors import InvalidRequest
 from multiplex.graph.build import GraphContext, build_mas, build_single
 from multiplex.graph.state import (
     MODES,
-    AnswerDelta,
     Event,
     GraphState,
-    PerspectiveDone,
     PerspectiveRecord,
     RunDone,
     RunRequest,
@@ -105,6 +103,3 @@ class Engine:
 def _ordered(records: list[PerspectiveRecord], roster: Roster) -> list[PerspectiveRecord]:
     position = {pid: i for i, pid in enumerate(roster.ids)}
     return sorted(records, key=lambda r: position.get(r.id, len(position)))
-
-
-__all__ = ["AnswerDelta", "Engine", "PerspectiveDone"]

@@ -191,16 +191,17 @@ async def _sse(
         await queue.put(_END)
 
     task: asyncio.Task[None] | None = None
+    getter: asyncio.Future[Any] | None = None
     try:
         yield chunk({"role": "assistant", "content": ""})
         task = asyncio.create_task(pump())
         interval = services.settings.ping_interval_s
         last_sent = time.monotonic()
         while True:
-            try:
-                event = await asyncio.wait_for(queue.get(), max(0.0, last_sent + interval - time.monotonic()))
-            except TimeoutError:
-                event = None
+            # One pending get() survives timeouts, so no event can be lost between a ping and the next wait.
+            getter = getter or asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter}, timeout=max(0.0, last_sent + interval - time.monotonic()))
+            event, getter = (getter.result(), None) if done else (None, getter)
             if time.monotonic() - last_sent >= interval:  # nothing sent for a while: keep proxies patient
                 yield ": ping\n\n"
                 last_sent = time.monotonic()
@@ -239,7 +240,8 @@ async def _sse(
     except Exception as exc:
         yield sse_error_frame(exc)
     finally:
-        if task is not None and not task.done():
-            task.cancel()
+        for pending in (task, getter):
+            if pending is not None and not pending.done():
+                pending.cancel()
         await stack.aclose()
     yield "data: [DONE]\n\n"
