@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.live import Live
 from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from multiplex.errors import MultiplexError
@@ -50,6 +51,13 @@ def serve(
         application = create_app(settings)
     except MultiplexError as exc:
         fail(exc.message)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        # A scrape port of its own: Prometheus reads it without an API key, and it runs nothing.
+        start_http_server(
+            settings.metrics_port, addr=host or settings.host, registry=application.state.services.metrics.registry
+        )
     uvicorn.run(
         application,
         host=host or settings.host,
@@ -89,13 +97,13 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print the typed result as JSON")] = False,
 ) -> None:
     """Answer QUESTION; with --mode mas, one agent per perspective and a synthesis."""
-    from multiplex.graph import Engine, RunRequest
+    from multiplex.graph import MODES, Engine, RunRequest
     from multiplex.llm import GenerationParams
 
     if not question.strip():
         fail("the question is empty")
-    if mode not in ("baseline", "contextual", "mas"):
-        fail(f"unknown mode '{mode}': use baseline, contextual or mas")
+    if mode not in MODES:
+        fail(f"unknown mode '{mode}': use {', '.join(MODES)}")
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     request = RunRequest.ask(
         question,
@@ -103,6 +111,7 @@ def ask(
         perspectives=ids,
         stream=not as_json,  # type: ignore[arg-type]
         params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
+        score=as_json,
     )
     try:
         engine = Engine.from_settings(_settings())
@@ -112,11 +121,7 @@ def ask(
     except KeyboardInterrupt:
         fail("cancelled")
     if as_json:
-        from multiplex.scoring import score
-
-        payload = result.to_dict()
-        payload["scores"] = score(result.text, engine.roster).model_dump()
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 async def _ask_live(engine: Any, request: Any) -> Any:
@@ -172,21 +177,46 @@ async def _ask_live(engine: Any, request: Any) -> Any:
     return result
 
 
+def _engine(settings: Any) -> Any:
+    from multiplex.graph import Engine
+
+    try:
+        return Engine.from_settings(settings)
+    except MultiplexError as exc:
+        fail(exc.message)
+
+
+def _read_drafts(path: Path, roster_ids: list[str]) -> dict[str, str]:
+    try:
+        drafts = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"cannot read the drafts in {path}: {exc}")
+    if not isinstance(drafts, dict) or not all(isinstance(v, str) for v in drafts.values()):
+        fail(f"{path}: the drafts must be one JSON object of perspective id -> draft text")
+    unknown = sorted(set(drafts) - set(roster_ids))
+    if unknown:
+        fail(f"{path}: unknown perspective ids {unknown}; known: {', '.join(roster_ids)}")
+    return drafts
+
+
 @app.command("score")
 def score_command(
     file: Annotated[str, typer.Argument(help="a text file, or - for standard input")] = "-",
     as_json: Annotated[bool, typer.Option("--json", help="print the scorer JSON")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="one response per line in, one result per line out")] = False,
     judge: Annotated[str | None, typer.Option(help="'lexicon' or a litellm model string")] = None,
+    drafts: Annotated[
+        Path | None, typer.Option("--drafts", help="JSON object of perspective id -> draft: synthesis metrics too")
+    ] = None,
 ) -> None:
-    """Score how plural a text is: references, PDS, PDS entropy, sentiment."""
-    from multiplex.scoring import ascore
-
+    """Score how plural a text is: references, PDS, PDS entropy, sentiment (and, with --drafts,
+    how well it keeps each draft)."""
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file}: {exc}")
-    _settings()
+    scorer = _engine(_settings()).scorer
+    draft_texts = _read_drafts(drafts, scorer.roster.ids) if drafts is not None else None
     try:
         if jsonl:
             lines = [
@@ -195,16 +225,17 @@ def score_command(
                 if line.strip()
             ]
             for line in lines:
-                result = asyncio.run(ascore(str(line), judge))
+                result = asyncio.run(scorer.score(str(line), None, judge))
                 sys.stdout.write(result.model_dump_json() + "\n")
             return
-        result = asyncio.run(ascore(text, judge))
+        result = asyncio.run(scorer.score(text, draft_texts, judge))
     except MultiplexError as exc:
         fail(exc.message)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
-    table = Table("perspective", "references", "share", "sentiment")
+    retention = result.synthesis.retention if result.synthesis else {}
+    table = Table("perspective", "references", "share", "sentiment", *(["retention"] if retention else []))
     for pid, n in result.counts.items():
         senti = result.sentiment.per_perspective.get(pid)
         table.add_row(
@@ -212,6 +243,7 @@ def score_command(
             str(n),
             f"{result.distribution.get(pid, 0):.0%}",
             f"{senti.label} ({senti.compound:+.2f})" if senti else "-",
+            *([f"{retention[pid]:.2f}" if pid in retention else "-"] if retention else []),
         )
     out.print(table)
     out.print(
@@ -220,44 +252,48 @@ def score_command(
     )
     s = result.sentiment
     out.print(f"sentiment of references: {s.positive:.0%} positive, {s.neutral:.0%} neutral, {s.negative:.0%} negative")
+    if result.synthesis:
+        syn = result.synthesis
+        out.print(
+            f"synthesis: lowest retention {syn.retention_min:.2f}, {syn.distinct_drafts:.1f} distinct drafts of "
+            f"{len(syn.retention)}" + (", [red]speaks of its own making[/red]" if syn.mentions_process else "")
+        )
 
 
 bench_app = typer.Typer(no_args_is_help=True, help="Batch benchmark: run question sets over modes and models.")
 app.add_typer(bench_app, name="bench")
 
 
-def _roster_size() -> int:
-    from multiplex.roster import cached_roster
-
-    return len(cached_roster(_settings().agents_dir))
-
-
 @bench_app.command("run")
 def bench_run(
-    dataset: Annotated[str, typer.Argument(help="a .jsonl or .csv question file, or 'sample'")],
+    dataset: Annotated[str, typer.Argument(help="'worldview-bench', 'sample', or a .jsonl or .csv question file")],
     out: Annotated[Path, typer.Option("--out", help="output folder (resumes what is there)")],
     modes: Annotated[str, typer.Option(help="comma list of modes")] = "baseline,contextual,mas",
     model: Annotated[list[str] | None, typer.Option("--model", help="litellm model string; repeat for several")] = None,
     perspectives: Annotated[str | None, typer.Option(help="comma list of perspective ids (mas)")] = None,
     limit: Annotated[int | None, typer.Option(help="first N questions only")] = None,
+    per_domain: Annotated[int | None, typer.Option(min=1, help="N questions of each domain, evenly spread")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="runs at once")] = 4,
     shard: Annotated[str | None, typer.Option(help="I/N: this machine's slice of the tasks")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="max tokens of each agent call")] = None,
 ) -> None:
     """Run every (question, mode, model) that OUT does not hold yet; one record per run."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import TimeRemainingColumn
 
     from multiplex.bench.datasets import load_dataset
+    from multiplex.bench.datasets import per_domain as stratified
     from multiplex.bench.run import parse_shard, run_bench
+    from multiplex.graph import MODES
 
     settings = _settings()
     mode_list = [m.strip() for m in modes.split(",") if m.strip()]
-    unknown = set(mode_list) - {"baseline", "contextual", "mas"}
+    unknown = set(mode_list) - set(MODES)
     if unknown or not mode_list:
-        fail(f"unknown modes {sorted(unknown)}: use baseline, contextual, mas")
+        fail(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     try:
-        questions = load_dataset(dataset)[:limit]
+        questions = load_dataset(dataset, settings.worldview_bench_url)
+        questions = (stratified(questions, per_domain) if per_domain else questions)[:limit]
         shard_of = parse_shard(shard)
     except MultiplexError as exc:
         fail(exc.message)
@@ -311,7 +347,7 @@ def bench_report(folder: Annotated[Path, typer.Argument(help="a bench run folder
 
     if not (folder / "records.jsonl").exists():
         fail(f"{folder} holds no bench records")
-    write_report(folder, _roster_size())
+    write_report(folder, _engine(_settings()).roster)
     sys.stdout.write((folder / "report.md").read_text(encoding="utf-8"))
 
 
@@ -333,17 +369,46 @@ def bench_merge(
 def bench_score(
     folder: Annotated[Path, typer.Argument(help="a bench run folder")],
     judge: Annotated[str, typer.Option(help="'lexicon' or a litellm model string")] = "lexicon",
+    against: Annotated[
+        str | None, typer.Option(help="a second judge: report their agreement instead of replacing the scores")
+    ] = None,
 ) -> None:
-    """Score the stored answers again with another judge (no agent is called)."""
-    from multiplex.bench.report import rescore
+    """Score the stored answers again with another judge (no agent is called), or, with --against,
+    measure how far two judges agree. LLM judges' scores are kept, so a stopped run resumes."""
+    from multiplex.bench.judges import agreement, agreement_markdown, judged, rescore
 
     if not (folder / "records.jsonl").exists():
         fail(f"{folder} holds no bench records")
-    try:
-        count = asyncio.run(rescore(folder, judge))
-    except MultiplexError as exc:
-        fail(exc.message)
-    err.print(f"{count} answers scored again with {judge}")
+    scorer = _engine(_settings()).scorer
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=err) as bars:
+
+        def progress_of(name: str) -> Any:
+            bar = bars.add_task(name, total=None)
+            return lambda done, total: bars.update(bar, completed=done, total=total)
+
+        try:
+            if against is None:
+                count = asyncio.run(rescore(folder, scorer, judge, progress_of(judge)))
+            else:
+                a = asyncio.run(judged(folder, scorer, judge, progress_of(judge)))
+                b = asyncio.run(judged(folder, scorer, against, progress_of(against)))
+        except MultiplexError as exc:
+            fail(exc.message)
+        except KeyboardInterrupt:
+            fail(f"interrupted; the answers scored so far are kept in {folder / 'judged'}: run it again to resume")
+    if against is None:
+        err.print(f"{count} answers scored again with {judge}")
+        return
+    result = agreement(a, b, scorer.roster.ids)
+    text = agreement_markdown(result, judge, against)
+    name = f"agreement-{_slug_of(judge)}-vs-{_slug_of(against)}"
+    (folder / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+
+
+def _slug_of(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,12 @@ class InvalidRequest(ClientError):
     code = "invalid_value"
 
 
+class ContextOverflow(ClientError):
+    """The prompt and the answer it asks for do not fit the model's context."""
+
+    code = "context_length_exceeded"
+
+
 class ConfigError(ClientError):
     """A settings value, roster card or prompt template is wrong."""
 
@@ -70,6 +76,12 @@ class RateLimited(ServiceError):
         self.retry_after = retry_after
 
 
+class UpstreamRateLimited(RateLimited):
+    """The model provider answered 429, and our own retries did not get past it."""
+
+    code = "upstream_rate_limited"
+
+
 class Overloaded(ServiceError):
     status_code = 503
     type = "overloaded_error"
@@ -87,11 +99,17 @@ class QuorumNotMet(ServiceError):
 
 
 class UpstreamError(ServiceError):
-    """The model provider failed."""
+    """The model provider failed: it answered an error status, garbage, or not at all."""
 
     status_code = 502
     type = "upstream_error"
     code = "upstream_error"
+
+    def __init__(self, message: str, *, retryable: bool | None = None, provider_status: int | None = None) -> None:
+        super().__init__(message)
+        if retryable is not None:
+            self.retryable = retryable
+        self.provider_status = provider_status
 
 
 class UpstreamTimeout(UpstreamError):

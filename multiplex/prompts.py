@@ -13,7 +13,7 @@ from string import Template
 from multiplex.errors import ConfigError
 from multiplex.resources import data_dir
 
-TEMPLATES = ("contextual", "perspective", "planner", "synthesizer", "judge")
+TEMPLATES = ("contextual", "perspective", "planner", "synthesizer", "closing", "judge")
 
 
 class Prompts:

@@ -28,6 +28,9 @@ class Perspective(BaseModel):
     description: str = Field(min_length=1)
     persona: str = Field(min_length=1)
     lexicon: tuple[str, ...] = Field(min_length=1)
+    example: str | None = Field(None, description="a short answer in this voice, to another question")
+    opening: str | None = Field(None, description="the words an in-process model's reply opens with")
+    model: str | None = Field(None, description="litellm model string or Router model name of this agent")
 
     @field_validator("id")
     @classmethod

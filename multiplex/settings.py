@@ -1,10 +1,14 @@
 """The one Settings object. Every field is an environment variable with the prefix MULTIPLEX_.
 
-Read once at start-up (`get_settings()`); a bad value fails there with the variable named.
+Read once at start-up (`load_settings()`), then handed down: the app, the engine, the LLM layer
+and the scorer each receive the Settings they run with. A bad value fails at start-up with the
+variable named.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,39 +19,59 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from multiplex.errors import ConfigError
 
 CommaList = Annotated[list[str], NoDecode]
+IN_PROCESS = ("local/", "fake/")
+WORLDVIEW_BENCH_SOURCE = (
+    "https://raw.githubusercontent.com/GabHoo/cultural_sae_exploration/"
+    "f19398d3eb69f77bceb8e9602e3a8ab64311bacc/data/WorldView-Bench%20Dataset.csv"
+)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MULTIPLEX_", extra="ignore", validate_default=True)
 
     # Models
-    model: str = Field("local/smollm2", description="litellm model string used by every agent")
+    model: str = Field("local/smollm2", description="litellm model string (or Router model name) of every agent")
     synthesizer_model: str | None = Field(None, description="model of the synthesizer (default: MODEL)")
     judge: str = Field("lexicon", description="`lexicon`, or a litellm model string for an LLM judge")
     planner: Literal["auto", "on", "off"] = Field(
         "auto", description="mas planner node; auto = on for remote providers, off for local/ and fake/"
     )
+    synthesis: Literal["auto", "llm", "sections"] = Field(
+        "auto", description="mas synthesis; auto = sections for local/ and fake/, llm otherwise"
+    )
     quorum: float = Field(0.5, gt=0, le=1, description="share of perspective agents that must answer")
     max_tokens: int = Field(512, ge=1, description="default max tokens of one agent call")
-    timeout_s: float = Field(120.0, gt=0, description="timeout of one LLM call, in seconds")
-    retries: int = Field(1, ge=0, le=5, description="retries of one failed LLM call (timeouts, 5xx)")
+    timeout_s: float = Field(120.0, gt=0, description="time one LLM call may take, retries included, in seconds")
+    retries: int = Field(1, ge=0, le=5, description="retries of one failed LLM call (timeouts, 429, 5xx)")
+    router_config: Path | None = Field(None, description="LiteLLM proxy-style YAML: every call through a Router")
 
     # Data
     agents_dir: Path | None = Field(None, description="folder of perspective cards (default: shipped)")
     prompts_dir: Path | None = Field(None, description="folder of prompt templates (default: shipped)")
+    worldview_bench_url: str = Field(WORLDVIEW_BENCH_SOURCE, description="URL or path of the WorldView-Bench CSV")
 
     # Embedded model
     local_model_path: Path | None = Field(None, description="GGUF file of local/ (default: SmolLM2-135M)")
-    local_n_ctx: int = Field(2048, ge=256, description="context window of the embedded model")
+    local_n_ctx: int = Field(8192, ge=512, description="context of the embedded model, shared by parallel calls")
     local_threads: int | None = Field(None, ge=1, description="llama.cpp threads (default: all cores)")
+    local_parallel: int = Field(8, ge=1, le=64, description="embedded model calls decoded together in one batch")
 
-    # Fake provider (tests)
+    # Fake provider (demos, load tests)
     fake_latency_ms: float = Field(0.0, ge=0, description="latency of each fake/ call, in ms")
     fake_fail: CommaList = Field(default_factory=list, description="perspective ids whose fake calls fail")
+
+    # Chat clients
+    client_tasks: Literal["on", "off"] = Field(
+        "on", description="run chat clients' housekeeping requests (titles, tags) as one plain call"
+    )
+    client_task_patterns: list[str] = Field(
+        default_factory=list, description="JSON list of more regular expressions that mark a client's task"
+    )
 
     # Server
     host: str = Field("127.0.0.1", description="address `multiplex serve` binds")
     port: int = Field(8000, ge=0, le=65535, description="port `multiplex serve` binds")
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="also serve /metrics here, without a key")
     api_keys: CommaList = Field(default_factory=list, description="accepted API keys; empty = no auth")
     cors_origins: CommaList = Field(default_factory=list, description="allowed CORS origins")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
@@ -71,29 +95,50 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a folder")
         return value
 
-    @field_validator("local_model_path")
+    @field_validator("local_model_path", "router_config")
     @classmethod
     def _existing_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"{value} is not a file")
         return value
 
+    @field_validator("client_task_patterns")
+    @classmethod
+    def _regexes(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"'{pattern}' is not a regular expression ({exc})") from None
+        return patterns
+
     @model_validator(mode="after")
     def _model_strings(self) -> Settings:
-        for name in ("model", "synthesizer_model"):
+        names = ["model", "synthesizer_model"] + (["judge"] if self.judge != "lexicon" else [])
+        for name in names:
             value = getattr(self, name)
-            if value is not None and "/" not in value:
-                raise ValueError(f"{name}: '{value}' is not a litellm model string like 'openai/gpt-4o-mini'")
+            if value is not None and "/" not in value and not self.router_config:
+                hint = "'lexicon' or " if name == "judge" else ""
+                raise ValueError(f"{name}: '{value}' is not {hint}a litellm model string like 'openai/gpt-4o-mini'")
         return self
 
     @property
     def synthesizer(self) -> str:
         return self.synthesizer_model or self.model
 
+    @property
+    def threads(self) -> int:
+        return self.local_threads or os.cpu_count() or 1
+
     def planner_enabled(self) -> bool:
         if self.planner == "auto":
-            return not self.model.startswith(("local/", "fake/"))
+            return not self.model.startswith(IN_PROCESS)
         return self.planner == "on"
+
+    def synthesis_strategy(self) -> Literal["llm", "sections"]:
+        if self.synthesis == "auto":
+            return "sections" if self.synthesizer.startswith(IN_PROCESS) else "llm"
+        return self.synthesis
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -105,9 +150,10 @@ def load_settings(**overrides: object) -> Settings:
             f"MULTIPLEX_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise ConfigError(f"invalid settings: {problems.replace('Value error, ', '')}") from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The process's settings, for entry points only (CLI, `create_app()` without arguments)."""
     return load_settings()

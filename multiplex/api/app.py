@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 import multiplex
 from multiplex.api import errors
+from multiplex.api.client_tasks import ClientTasks
 from multiplex.api.deps import Services
 from multiplex.api.limits import RateLimiter, RunLimiter
 from multiplex.api.metrics import Metrics
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runs=RunLimiter(settings.max_concurrent_runs, settings.max_queued_runs),
         rate=RateLimiter(settings.rate_limit_rpm),
         metrics=metrics,
+        client_tasks=ClientTasks.from_settings(settings.client_tasks == "on", settings.client_task_patterns),
     )
     app = FastAPI(
         title="multiplex",

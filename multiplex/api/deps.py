@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from multiplex.api.client_tasks import ClientTasks
 from multiplex.api.limits import RateLimiter, RunLimiter
 from multiplex.api.metrics import Metrics
 from multiplex.errors import AuthenticationFailed
@@ -22,6 +23,7 @@ class Services:
     runs: RunLimiter
     rate: RateLimiter
     metrics: Metrics
+    client_tasks: ClientTasks
 
 
 def get_services(request: Request) -> Services:

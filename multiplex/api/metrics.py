@@ -20,8 +20,11 @@ class Metrics:
         )
         self.runs_in_flight = Gauge("multiplex_runs_in_flight", "graph runs executing now", registry=self.registry)
         self.agent_calls = Counter(
-            "multiplex_agent_calls_total", "perspective agent calls", ["perspective", "status"], registry=self.registry
+            "multiplex_agent_calls_total",
+            "perspective agent calls",
+            ["perspective", "model", "status"],
+            registry=self.registry,
         )
         self.tokens = Counter(
-            "multiplex_tokens_total", "tokens used by every agent call", ["kind"], registry=self.registry
+            "multiplex_tokens_total", "tokens used by every agent call", ["kind", "model"], registry=self.registry
         )

@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from multiplex.errors import NotFound
-from multiplex.roster import Roster
-
-MODE_DESCRIPTIONS = {
-    "baseline": "The plain model with no system prompt of ours (uniplex baseline).",
-    "contextual": "One model call with the multiplex system prompt (contextually-implemented multiplex).",
-    "mas": "One agent per perspective in parallel, then a synthesizer (MAS-implemented multiplex).",
-}
+from multiplex.graph import MODES, Engine
 
 
 @dataclass(frozen=True)
@@ -20,22 +14,27 @@ class ServedModel:
     mode: str
     perspective: str | None
     description: str
+    model: str  # the model behind it (a perspective's own, where its card names one)
 
 
-def catalog(roster: Roster) -> list[ServedModel]:
-    models = [ServedModel(f"multiplex-{mode}", mode, None, text) for mode, text in MODE_DESCRIPTIONS.items()]
+def catalog(engine: Engine) -> list[ServedModel]:
+    models = [ServedModel(f"multiplex-{mode}", mode, None, text, engine.settings.model) for mode, text in MODES.items()]
     models += [
         ServedModel(
-            f"perspective-{p.id}", "perspective", p.id, f"The {p.name} perspective agent alone. {p.description}"
+            f"perspective-{p.id}",
+            "perspective",
+            p.id,
+            f"The {p.name} perspective agent alone. {p.description}",
+            engine.model_of(p.id),
         )
-        for p in roster
+        for p in engine.roster
     ]
     return models
 
 
-def resolve(model_id: str, roster: Roster) -> ServedModel:
-    for model in catalog(roster):
+def resolve(model_id: str, engine: Engine) -> ServedModel:
+    for model in catalog(engine):
         if model.id == model_id:
             return model
-    known = ", ".join(m.id for m in catalog(roster)[:3])
+    known = ", ".join(f"multiplex-{mode}" for mode in MODES)
     raise NotFound(f"the model '{model_id}' does not exist; try {known} or perspective-<id>", param="model")

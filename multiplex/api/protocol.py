@@ -24,10 +24,24 @@ class ChatMessage(BaseModel):
     content: str | list[TextPart] | None = None
     name: str | None = None
 
-    def text(self) -> str:
-        if isinstance(self.content, list):
-            return "".join(part.text for part in self.content)
-        return self.content or ""
+
+def reject_invalid_unicode(data: Any, path: str = "") -> None:
+    """JSON may carry a lone surrogate ("\\ud800"): valid JSON, but no text. Refused here, naming
+    where, before it reaches a model or a log."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequest(
+                f"{path or 'the request'} holds invalid Unicode (a lone surrogate)", param=path or None
+            ) from None
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            reject_invalid_unicode(key, path)
+            reject_invalid_unicode(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            reject_invalid_unicode(value, f"{path}[{i}]")
 
 
 class StreamOptions(BaseModel):
@@ -53,10 +67,6 @@ class MultiplexOptions(BaseModel):
 # Parameters a client may send but multiplex cannot honour: (name, value that is harmless).
 _UNSUPPORTED: dict[str, Any] = {
     "n": 1,
-    "tools": None,
-    "tool_choice": None,
-    "functions": None,
-    "function_call": None,
     "logprobs": False,
     "top_logprobs": None,
     "audio": None,
@@ -66,15 +76,24 @@ _UNSUPPORTED: dict[str, Any] = {
 }
 
 
+# `tools` (and the legacy `functions`) are accepted the way an OpenAI model accepts them: the model
+# may always answer in text instead of calling a tool, and multiplex always does. Only a request
+# that forces a call cannot be honoured.
+_TOOL_CHOICES_ANSWERED_IN_TEXT = (None, "auto", "none")
+
+
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     messages: list[ChatMessage] = Field(min_length=1)
     model: str
     frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    function_call: str | dict[str, Any] | None = Field(None, description="'auto' or 'none' (legacy)")
+    functions: list[dict[str, Any]] | None = Field(None, description="accepted; answered in text (legacy)")
     max_completion_tokens: int | None = Field(None, ge=1)
     max_tokens: int | None = Field(None, ge=1)
     metadata: dict[str, str] | None = None
+    parallel_tool_calls: bool | None = None
     presence_penalty: float | None = Field(None, ge=-2, le=2)
     response_format: ResponseFormat | None = None
     seed: int | None = None
@@ -82,6 +101,8 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
     stream_options: StreamOptions | None = None
     temperature: float | None = Field(None, ge=0, le=2)
+    tool_choice: str | dict[str, Any] | None = Field(None, description="'auto' or 'none'")
+    tools: list[dict[str, Any]] | None = Field(None, description="accepted; multiplex answers in text")
     top_p: float | None = Field(None, gt=0, le=1)
     user: str | None = None
     multiplex: MultiplexOptions = Field(default_factory=lambda: MultiplexOptions())
@@ -89,12 +110,21 @@ class ChatCompletionRequest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _reject_unsupported(cls, data: Any) -> Any:
+        reject_invalid_unicode(data)
         if isinstance(data, dict):
             for name, harmless in _UNSUPPORTED.items():
                 value = data.get(name)
                 if value is not None and value != harmless and value != []:
                     raise InvalidRequest(
                         f"'{name}' is not supported by multiplex", param=name, code="unsupported_parameter"
+                    )
+            for name in ("tool_choice", "function_call"):
+                if data.get(name) not in _TOOL_CHOICES_ANSWERED_IN_TEXT:
+                    raise InvalidRequest(
+                        f"'{name}' forces a tool call, and multiplex answers in text only: "
+                        "send it as 'auto' or 'none', or leave it out",
+                        param=name,
+                        code="unsupported_parameter",
                     )
         return data
 
@@ -105,13 +135,6 @@ class ChatCompletionRequest(BaseModel):
             value = [value]
         if value is not None and len(value) > 4:
             raise ValueError("at most 4 stop sequences")
-        return value
-
-    @field_validator("messages")
-    @classmethod
-    def _ends_with_user(cls, value: list[ChatMessage]) -> list[ChatMessage]:
-        if value[-1].role != "user":
-            raise ValueError("the last message must come from the user")
         return value
 
 
@@ -126,7 +149,7 @@ class Choice(BaseModel):
     index: int = 0
     message: ChoiceMessage
     logprobs: None = None
-    finish_reason: Literal["stop", "length"] = "stop"
+    finish_reason: Literal["stop", "length"] = "stop"  # "length": max_tokens cut the answer
 
 
 class UsageInfo(BaseModel):
@@ -142,13 +165,16 @@ class PerspectiveOut(BaseModel):
     content: str
     latency_ms: float
     usage: UsageInfo
+    model: str = ""
     error: str | None = None
 
 
 class MultiplexExtension(BaseModel):
-    mode: str
+    mode: str = Field(description="baseline, contextual, mas, perspective, or task (a chat client's housekeeping)")
     perspectives: list[PerspectiveOut] = Field(default_factory=list)
+    synthesis: dict[str, Any] | None = Field(None, description="mas: strategy, removed_sentences, replaced")
     scores: dict[str, Any] | None = None
+    score_error: str | None = Field(None, description="why the answer has no scores (the judge failed)")
     usage_by_agent: dict[str, UsageInfo] = Field(default_factory=dict)
 
 
@@ -167,12 +193,19 @@ class ChatCompletion(BaseModel):
     multiplex: MultiplexExtension
 
 
+class ServedModelInfo(BaseModel):
+    mode: str
+    perspective: str | None = None
+    model: str = Field(description="the model behind it: a litellm model string or a Router model name")
+
+
 class ModelCard(BaseModel):
     id: str
     object: Literal["model"] = "model"
     created: int
     owned_by: str = "multiplex"
     description: str
+    multiplex: ServedModelInfo
 
 
 class ModelList(BaseModel):
@@ -185,12 +218,23 @@ class ScoreRequest(BaseModel):
 
     text: str | None = None
     texts: list[str] | None = Field(None, max_length=1000)
+    drafts: dict[str, str] | None = Field(
+        None, description="perspective id -> the draft behind `text`: adds the synthesis metrics"
+    )
     judge: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        reject_invalid_unicode(data)
+        return data
 
     @model_validator(mode="after")
     def _one_of(self) -> ScoreRequest:
         if (self.text is None) == (self.texts is None):
             raise ValueError("give exactly one of 'text' or 'texts'")
+        if self.drafts is not None and self.text is None:
+            raise ValueError("'drafts' go with one 'text'")
         return self
 
 

@@ -9,8 +9,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from multiplex.bench.charts import write_charts
 from multiplex.bench.store import RunStore
+from multiplex.roster import Roster
 from multiplex.scoring import ScoreResult, aggregate
+from multiplex.scoring.lexicon import extractor_for
+from multiplex.scoring.synthesis import mentions_process
 
 # Headline figures of WorldView-Bench (Mushtaq et al., arXiv 2505.09595, abstract).
 PAPER = {"baseline": {"pds_entropy": 0.13}, "mas": {"pds_entropy": 0.94, "positive": 0.677, "negative": 0.024}}
@@ -18,42 +22,89 @@ MODE_ORDER = ["baseline", "contextual", "mas"]
 
 
 def _mode_key(mode: str) -> tuple[int, str]:
-    return (MODE_ORDER.index(mode) if mode in MODE_ORDER else len(MODE_ORDER), mode)
+    return (MODE_ORDER.index(mode.split(" ")[0]) if mode.split(" ")[0] in MODE_ORDER else len(MODE_ORDER), mode)
 
 
-def summarise(records: list[dict[str, Any]], roster_size: int) -> dict[str, Any]:
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
+    """For each ok draft of a mas record: does it name its own tradition in words the model wrote?
+    (A card's opening, which multiplex wrote, does not count.)"""
+    cards = {card.id: card for card in roster}
+    extractor = extractor_for(roster)
+    found = []
+    for p in record.get("perspectives") or []:
+        card = cards.get(p["id"])
+        if p["status"] != "ok" or card is None:
+            continue
+        text = p["content"]
+        if card.opening and text.startswith(card.opening):
+            text = text[len(card.opening) :]
+        found.append(any(ref.perspective == card.id for ref in extractor.extract(text)))
+    return found
+
+
+def _synthesis(results: list[ScoreResult], records: list[dict[str, Any]], roster: Roster) -> dict[str, Any] | None:
+    metrics = [r.synthesis for r in results if r.synthesis is not None]
+    if not metrics:
+        return None
+    voices = [v for record in records for v in own_voice(record, roster)]
+    return {
+        "answers": len(metrics),
+        "drafts": max(len(m.retention) for m in metrics),
+        "median_retention_min": _median([m.retention_min for m in metrics if m.retention_min is not None]),
+        "mean_retention_min": _mean([m.retention_min for m in metrics if m.retention_min is not None]),
+        "mean_retention": _mean([v for m in metrics for v in m.retention.values()]),
+        "median_distinct_drafts": _median([m.distinct_drafts for m in metrics]),
+        "mean_distinct_drafts": _mean([m.distinct_drafts for m in metrics]),
+        "own_voice_share": sum(voices) / len(voices) if voices else None,
+    }
+
+
+def summarise(records: list[dict[str, Any]], roster: Roster) -> dict[str, Any]:
     by_mode: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    several_models = len({x["model"] for x in records}) > 1
     for r in records:
-        by_mode[f"{r['mode']}" if len({x["model"] for x in records}) == 1 else f"{r['mode']} ({r['model']})"].append(r)
+        by_mode[f"{r['mode']} ({r['model']})" if several_models else r["mode"]].append(r)
     modes: dict[str, Any] = {}
     for label in sorted(by_mode, key=_mode_key):
         rows = by_mode[label]
         ok = [r for r in rows if r["status"] == "ok"]
-        results = [ScoreResult.model_validate(r["scores"]) for r in ok]
-        corpus = aggregate(results, roster_size) if results else None
+        scored = [r for r in ok if r.get("scores")]
+        results = [ScoreResult.model_validate(r["scores"]) for r in scored]
+        corpus = aggregate(results, len(roster)) if results else None
         per_perspective: dict[str, list[float]] = defaultdict(list)
         for result in results:
             for pid, s in result.sentiment.per_perspective.items():
                 per_perspective[pid].append(s.compound)
         domains: dict[str, list[float]] = defaultdict(list)
-        for r, result in zip(ok, results, strict=True):
+        for r, result in zip(scored, results, strict=True):
             domains[r.get("domain") or "-"].append(result.pds_entropy)
         modes[label] = {
             "runs": len(rows),
             "ok": len(ok),
             "failed": len(rows) - len(ok),
+            "unscored": len(ok) - len(scored),
             "mean_pds_entropy": corpus.mean_pds_entropy if corpus else None,
             "stderr_pds_entropy": corpus.stderr_pds_entropy if corpus else None,
             "pooled_pds_entropy": corpus.pooled_pds_entropy if corpus else None,
             "no_reference_share": sum(r.no_references for r in results) / len(results) if results else None,
+            "process_talk_share": sum(mentions_process(r["text"]) for r in ok) / len(ok) if ok else None,
             "distribution": corpus.distribution if corpus else {},
             "sentiment": {"positive": corpus.positive, "neutral": corpus.neutral, "negative": corpus.negative}
             if corpus
             else {},
             "sentiment_per_perspective": {k: statistics.fmean(v) for k, v in per_perspective.items()},
             "entropy_by_domain": {k: statistics.fmean(v) for k, v in domains.items()},
-            "median_latency_ms": statistics.median(r["latency_ms"] for r in ok) if ok else None,
-            "mean_total_tokens": statistics.fmean(r["usage"]["total_tokens"] for r in ok) if ok else None,
+            "synthesis": _synthesis(results, scored, roster),
+            "median_latency_ms": _median([r["latency_ms"] for r in ok]),
+            "mean_total_tokens": _mean([r["usage"]["total_tokens"] for r in ok]),
         }
     return {"modes": modes, "paper": PAPER}
 
@@ -62,131 +113,100 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
-def _charts(summary: dict[str, Any], folder: Path) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    modes = summary["modes"]
-    labels = [m for m in modes if modes[m]["mean_pds_entropy"] is not None]
-    files: list[str] = []
-
-    def save(fig: Any, ax: Any, title: str, name: str) -> None:
-        ax.set_title(title)
-        fig.tight_layout()
-        fig.savefig(folder / name, dpi=120)
-        plt.close(fig)
-        files.append(name)
-
-    if not labels:
-        return files
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    means = [modes[m]["mean_pds_entropy"] * 100 for m in labels]
-    errors = [modes[m]["stderr_pds_entropy"] * 100 for m in labels]
-    pooled = [modes[m]["pooled_pds_entropy"] * 100 for m in labels]
-    xs = range(len(labels))
-    ax.bar([x - 0.2 for x in xs], means, 0.4, yerr=errors, capsize=4, label="mean ± s.e.")
-    ax.bar([x + 0.2 for x in xs], pooled, 0.4, label="pooled")
-    ax.set_xticks(list(xs), labels)
-    ax.set_ylabel("PDS entropy (%)")
-    ax.set_ylim(0, 100)
-    ax.legend()
-    save(fig, ax, "PDS entropy per mode", "entropy_by_mode.png")
-
-    domains = sorted({d for m in labels for d in modes[m]["entropy_by_domain"]})
-    fig, ax = plt.subplots(figsize=(7, 0.5 * len(domains) + 1.5))
-    grid = [[modes[m]["entropy_by_domain"].get(d, float("nan")) * 100 for m in labels] for d in domains]
-    image = ax.imshow(grid, vmin=0, vmax=100, cmap="viridis", aspect="auto")
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set_yticks(range(len(domains)), domains)
-    for i, row in enumerate(grid):
-        for j, value in enumerate(row):
-            ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="white")
-    fig.colorbar(image, label="mean PDS entropy (%)")
-    save(fig, ax, "PDS entropy per domain and mode", "entropy_by_domain.png")
-
-    perspectives = sorted({p for m in labels for p in modes[m]["distribution"]})
-    fig, ax = plt.subplots(figsize=(7, 4))
-    bottoms = [0.0] * len(labels)
-    for pid in perspectives:
-        shares = [modes[m]["distribution"].get(pid, 0.0) * 100 for m in labels]
-        ax.bar(labels, shares, bottom=bottoms, label=pid)
-        bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
-    ax.set_ylabel("share of references (%)")
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
-    save(fig, ax, "References over perspectives", "distribution_by_mode.png")
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    bottoms = [0.0] * len(labels)
-    for label, color in (("positive", "tab:green"), ("neutral", "tab:gray"), ("negative", "tab:red")):
-        shares = [modes[m]["sentiment"].get(label, 0.0) * 100 for m in labels]
-        ax.bar(labels, shares, bottom=bottoms, label=label, color=color)
-        bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
-    ax.set_ylabel("share of references (%)")
-    ax.legend()
-    save(fig, ax, "Sentiment of references per mode", "sentiment_by_mode.png")
-    return files
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
-def write_report(folder: Path, roster_size: int) -> dict[str, Any]:
-    records = list(RunStore(folder).latest().values())
-    summary = summarise(records, roster_size)
-    manifest_path = folder / "manifest.json"
-    summary["manifest"] = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    modes = summary["modes"]
-    columns = [
-        "mode",
-        "runs",
-        "ok",
-        "failed",
-        "mean_pds_entropy",
-        "stderr_pds_entropy",
-        "pooled_pds_entropy",
-        "no_reference_share",
-        "median_latency_ms",
-        "mean_total_tokens",
-    ]
-    with (folder / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
+COLUMNS = [
+    "runs",
+    "ok",
+    "failed",
+    "unscored",
+    "mean_pds_entropy",
+    "stderr_pds_entropy",
+    "pooled_pds_entropy",
+    "no_reference_share",
+    "process_talk_share",
+    "median_latency_ms",
+    "mean_total_tokens",
+]
+SYNTHESIS_COLUMNS = [
+    "median_retention_min",
+    "mean_retention_min",
+    "mean_retention",
+    "median_distinct_drafts",
+    "mean_distinct_drafts",
+    "own_voice_share",
+]
+
+
+def _write_csv(modes: dict[str, Any], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*columns, "positive", "neutral", "negative"])
+        writer.writerow(["mode", *COLUMNS, "positive", "neutral", "negative", *SYNTHESIS_COLUMNS])
         for mode, row in modes.items():
+            synthesis = row["synthesis"] or {}
             writer.writerow(
                 [
                     mode,
-                    *(row[c] for c in columns[1:]),
+                    *(row[c] for c in COLUMNS),
                     *(row["sentiment"].get(k) for k in ("positive", "neutral", "negative")),
+                    *(synthesis.get(c) for c in SYNTHESIS_COLUMNS),
                 ]
             )
-    charts = _charts(summary, folder)
 
+
+def markdown(summary: dict[str, Any], charts: list[str]) -> str:
+    modes = summary["modes"]
     lines = ["# multiplex benchmark report", ""]
-    if summary["manifest"]:
+    if summary.get("manifest"):
         cfg = summary["manifest"]["config"]
         lines += [
             f"Models: {', '.join(cfg['models'])}; modes: {', '.join(cfg['modes'])}; "
             f"questions: {cfg['questions']}; perspectives: {', '.join(cfg['perspectives'])}; "
+            f"max tokens: {cfg.get('max_tokens') or 'default'}; "
             f"multiplex {summary['manifest']['versions']['multiplex']}, "
             f"prompts {summary['manifest']['prompts_hash']}, roster {summary['manifest']['roster_hash']}.",
             "",
         ]
     lines += [
-        "| mode | ok / runs | PDS entropy (mean ± s.e.) | pooled | no reference | positive | neutral | "
-        "negative | median latency | mean tokens |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| mode | ok / runs | PDS entropy (mean ± s.e.) | pooled | no reference | process talk | positive | "
+        "neutral | negative | median latency | mean tokens |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode, row in modes.items():
         s = row["sentiment"]
         latency = "-" if row["median_latency_ms"] is None else f"{row['median_latency_ms'] / 1000:.1f} s"
-        tokens = "-" if row["mean_total_tokens"] is None else f"{row['mean_total_tokens']:.0f}"
         lines.append(
             f"| {mode} | {row['ok']} / {row['runs']} | {_pct(row['mean_pds_entropy'])} ± "
             f"{_pct(row['stderr_pds_entropy'])} | {_pct(row['pooled_pds_entropy'])} | "
-            f"{_pct(row['no_reference_share'])} | {_pct(s.get('positive'))} | {_pct(s.get('neutral'))} | "
-            f"{_pct(s.get('negative'))} | {latency} | {tokens} |"
+            f"{_pct(row['no_reference_share'])} | {_pct(row['process_talk_share'])} | {_pct(s.get('positive'))} | "
+            f"{_pct(s.get('neutral'))} | {_pct(s.get('negative'))} | {latency} | {_num(row['mean_total_tokens'], 0)} |"
         )
+    unscored = {mode: row["unscored"] for mode, row in modes.items() if row["unscored"]}
+    if unscored:
+        lines += [
+            "",
+            "Answers without scores (the judge failed): " + ", ".join(f"{m} {n}" for m, n in unscored.items()),
+        ]
+    synthesised = {mode: row["synthesis"] for mode, row in modes.items() if row["synthesis"]}
+    if synthesised:
+        lines += [
+            "",
+            "Synthesis against its drafts (retention 0..1 per voice; distinct drafts 1..N, Vendi score; own voice: "
+            "drafts that name their own tradition in words the model wrote):",
+            "",
+            "| mode | answers | lowest retention (median / mean) | retention (mean) | distinct drafts (median / mean) "
+            "| own voice |",
+            "|---|---|---|---|---|---|",
+        ]
+        for mode, syn in synthesised.items():
+            lines.append(
+                f"| {mode} | {syn['answers']} | {_num(syn['median_retention_min'])} / "
+                f"{_num(syn['mean_retention_min'])} "
+                f"| {_num(syn['mean_retention'])} | {_num(syn['median_distinct_drafts'], 1)} / "
+                f"{_num(syn['mean_distinct_drafts'], 1)} of {syn['drafts']} | {_pct(syn['own_voice_share'])} |"
+            )
     lines += [
         "",
         "Beside WorldView-Bench (arXiv 2505.09595, abstract):",
@@ -216,18 +236,16 @@ def write_report(folder: Path, roster_size: int) -> dict[str, Any]:
             values = [row["sentiment_per_perspective"].get(p) for p in perspectives]
             lines.append(f"| {mode} | " + " | ".join("-" if v is None else f"{v:+.2f}" for v in values) + " |")
     lines += [""] + [f"![{c}]({c})" for c in charts]
-    (folder / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(folder: Path, roster: Roster) -> dict[str, Any]:
+    records = list(RunStore(folder).latest().values())
+    summary = summarise(records, roster)
+    manifest_path = folder / "manifest.json"
+    summary["manifest"] = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    _write_csv(summary["modes"], folder / "summary.csv")
+    charts = write_charts(summary, folder)
+    (folder / "report.md").write_text(markdown(summary, charts), encoding="utf-8")
     return summary
-
-
-async def rescore(folder: Path, judge: str) -> int:
-    """Score the stored answers again with another judge, without calling the agents."""
-    from multiplex.scoring import ascore
-
-    store = RunStore(folder)
-    records = store.records()
-    for record in records:
-        if record["status"] == "ok":
-            record["scores"] = (await ascore(record["text"], judge)).model_dump()
-    store.rewrite(records)
-    return sum(r["status"] == "ok" for r in records)

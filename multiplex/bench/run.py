@@ -17,8 +17,7 @@ from multiplex.bench.datasets import Question
 from multiplex.bench.store import RunStore, key_of
 from multiplex.errors import InvalidRequest, MultiplexError
 from multiplex.graph import Engine, RunRequest
-from multiplex.llm import GenerationParams
-from multiplex.scoring import ascore
+from multiplex.llm import LLM, GenerationParams
 from multiplex.settings import Settings
 
 MANIFEST = "manifest.json"
@@ -110,13 +109,15 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
                 params=GenerationParams(max_tokens=max_tokens),
             )
         )
-        scores = await ascore(result.text, None, engine.roster)
         record.update(
             status="ok",
             text=result.text,
+            finish_reason=result.finish_reason,
             perspectives=[p.to_dict() for p in result.perspectives],
+            synthesis=result.synthesis.to_dict() if result.synthesis else None,
             usage=result.usage.to_dict(),
-            scores=scores.model_dump(),
+            scores=result.scores,
+            score_error=result.score_error,
             error=None,
         )
     except MultiplexError as exc:
@@ -139,7 +140,8 @@ async def run_bench(
 ) -> tuple[int, int]:
     """Runs what is missing in `out`; returns (ok, failed) counts of this invocation."""
     store = RunStore(out)
-    engines = {m: Engine.from_settings(settings.model_copy(update={"model": m})) for m in models}
+    llm = LLM(settings)  # one pool and one embedded model for every engine
+    engines = {m: Engine.from_settings(settings.model_copy(update={"model": m}), llm) for m in models}
     first = engines[models[0]]
     if perspectives:
         first.roster.subset(perspectives)

@@ -2,6 +2,7 @@
 
 from multiplex.graph.engine import Engine
 from multiplex.graph.state import (
+    MODES,
     AnswerDelta,
     Event,
     PerspectiveDelta,
@@ -11,9 +12,11 @@ from multiplex.graph.state import (
     RunDone,
     RunRequest,
     RunResult,
+    Synthesis,
 )
 
 __all__ = [
+    "MODES",
     "AnswerDelta",
     "Engine",
     "Event",
@@ -24,4 +27,5 @@ __all__ = [
     "RunDone",
     "RunRequest",
     "RunResult",
+    "Synthesis",
 ]

@@ -1,8 +1,10 @@
-"""The engine: runs a request through the graph of its mode, as events or as one result.
+"""The engine: runs a request through the graph of its mode, as events or as one result, and
+scores the answer.
 
 Everything that answers questions (API, CLI, bench, playground through the API) goes through
-`Engine.stream` or `Engine.run`. Cancelling the task that consumes a run cancels the graph and,
-with it, every agent call still pending.
+`Engine.stream` or `Engine.run`, and every request is validated once, by `Engine.check`.
+Cancelling the task that consumes a run cancels the graph and, with it, every agent call still
+pending.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from multiplex.errors import InvalidRequest
+from multiplex.errors import ConfigError, InvalidRequest, MultiplexError
 from multiplex.graph.build import GraphContext, build_mas, build_single
 from multiplex.graph.state import (
     MODES,
@@ -22,42 +24,64 @@ from multiplex.graph.state import (
     RunRequest,
     RunResult,
 )
-from multiplex.llm import Usage
+from multiplex.llm import LLM, Usage
 from multiplex.prompts import Prompts, cached_prompts
 from multiplex.roster import Roster, cached_roster
-from multiplex.settings import Settings, get_settings
+from multiplex.scoring import Scorer
+from multiplex.settings import Settings
+
+ENGINE_MODES = (*MODES, "perspective", "task")
 
 
 class Engine:
-    def __init__(self, settings: Settings, roster: Roster, prompts: Prompts) -> None:
+    def __init__(self, settings: Settings, roster: Roster, prompts: Prompts, llm: LLM | None = None) -> None:
         self.settings = settings
         self.roster = roster
         self.prompts = prompts
-        ctx = GraphContext(settings, prompts)
-        self._graphs: dict[str, Any] = {
-            "baseline": build_single(ctx, "baseline"),
-            "contextual": build_single(ctx, "contextual"),
-            "perspective": build_single(ctx, "perspective"),
-            "mas": build_mas(ctx),
-        }
+        self.llm = llm or LLM(settings)
+        self._check_models()
+        self.scorer = Scorer(roster, prompts, self.llm, settings.judge)
+        ctx = GraphContext(settings, prompts, self.llm)
+        self._graphs: dict[str, Any] = {mode: build_single(ctx, mode) for mode in ENGINE_MODES if mode != "mas"}
+        self._graphs["mas"] = build_mas(ctx)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Engine:
-        settings = settings or get_settings()
-        return cls(settings, cached_roster(settings.agents_dir), cached_prompts(settings.prompts_dir))
+    def from_settings(cls, settings: Settings, llm: LLM | None = None) -> Engine:
+        return cls(settings, cached_roster(settings.agents_dir), cached_prompts(settings.prompts_dir), llm)
 
-    def _roster_for(self, request: RunRequest) -> Roster:
-        if request.mode == "perspective":
-            if not request.perspectives or len(request.perspectives) != 1:
-                raise InvalidRequest("a perspective run takes exactly one perspective id", param="perspectives")
-        elif request.mode not in MODES:
+    def _check_models(self) -> None:
+        for name in ("model", "synthesizer_model", "judge"):
+            value = getattr(self.settings, name)
+            if value and value != "lexicon" and not self.llm.knows(value):
+                raise ConfigError(
+                    f"MULTIPLEX_{name.upper()}: '{value}' is neither a litellm model string nor a model_name "
+                    "of MULTIPLEX_ROUTER_CONFIG"
+                )
+        for card in self.roster:
+            if card.model and not self.llm.knows(card.model):
+                raise ConfigError(
+                    f"card '{card.id}': field 'model': '{card.model}' is neither a litellm model string nor a "
+                    "model_name of MULTIPLEX_ROUTER_CONFIG"
+                )
+
+    def model_of(self, perspective_id: str) -> str:
+        return self.roster.get(perspective_id).model or self.settings.model
+
+    def check(self, request: RunRequest) -> Roster:
+        """The one validation of a request: its mode, its perspectives, its conversation.
+        Returns the perspectives taking part."""
+        if request.mode not in ENGINE_MODES:
             raise InvalidRequest(f"unknown mode '{request.mode}'; use one of {', '.join(MODES)}", param="mode")
+        if request.mode == "perspective" and (not request.perspectives or len(request.perspectives) != 1):
+            raise InvalidRequest("a perspective run takes exactly one perspective id", param="perspectives")
+        if request.perspectives is not None and request.mode not in ("mas", "perspective"):
+            raise InvalidRequest("perspectives apply to the mas mode only", param="perspectives")
         if not request.messages or request.messages[-1].get("role") != "user":
             raise InvalidRequest("the conversation must end with a user message", param="messages")
         return self.roster.subset(request.perspectives)
 
     async def stream(self, request: RunRequest) -> AsyncIterator[Event]:
-        roster = self._roster_for(request)
+        roster = self.check(request)
         started = time.perf_counter()
         state: GraphState = {"request": request, "roster": roster, "records": [], "usage": {}}
         final: dict[str, Any] = {}
@@ -66,32 +90,39 @@ class Engine:
                 yield payload
             else:
                 final = payload
+        elapsed_ms = (time.perf_counter() - started) * 1000
         records = _ordered(final.get("records", []), roster)
         if request.mode == "perspective":
             card = roster[0]
+            model = card.model or self.settings.model
             records = [
                 PerspectiveRecord(
-                    card.id,
-                    card.name,
-                    "ok",
-                    final["answer"],
-                    (time.perf_counter() - started) * 1000,
-                    final["usage"]["model"],
+                    card.id, card.name, "ok", final["answer"], elapsed_ms, final["usage"]["model"], model=model
                 )
             ]
         usage_by_agent: dict[str, Usage] = final.get("usage", {})
-        total = sum(usage_by_agent.values(), Usage())
-        yield RunDone(
-            RunResult(
-                mode=request.mode,
-                model=self.settings.model,
-                text=final.get("answer", ""),
-                perspectives=records,
-                usage=total,
-                usage_by_agent=usage_by_agent,
-                latency_ms=(time.perf_counter() - started) * 1000,
-            )
+        result = RunResult(
+            mode=request.mode,
+            model=self.settings.model,
+            text=final.get("answer", ""),
+            perspectives=records,
+            usage=sum(usage_by_agent.values(), Usage()),
+            usage_by_agent=usage_by_agent,
+            latency_ms=elapsed_ms,
+            finish_reason=final.get("finish_reason", "stop"),
+            synthesis=final.get("synthesis"),
         )
+        if request.score:
+            await self._score(result)
+        yield RunDone(result)
+
+    async def _score(self, result: RunResult) -> None:
+        """Scores the answer; a judge's failure leaves the answer whole, with the error beside it."""
+        try:
+            drafts = result.drafts if result.mode == "mas" else None
+            result.scores = (await self.scorer.score(result.text, drafts)).model_dump()
+        except MultiplexError as exc:
+            result.score_error = exc.message
 
     async def run(self, request: RunRequest) -> RunResult:
         async for event in self.stream(request):

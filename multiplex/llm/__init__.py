@@ -1,6 +1,10 @@
-"""Every LLM call of multiplex goes through litellm, via `generate()`."""
+"""Every LLM call of multiplex goes through litellm, via `LLM.generate()`."""
 
-from multiplex.llm.client import generate
-from multiplex.llm.types import CallTag, Completion, GenerationParams, Usage
+import os
 
-__all__ = ["CallTag", "Completion", "GenerationParams", "Usage", "generate"]
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch its price map at import
+
+from multiplex.llm.client import LLM  # noqa: E402
+from multiplex.llm.types import CallTag, Completion, GenerationParams, Usage  # noqa: E402
+
+__all__ = ["LLM", "CallTag", "Completion", "GenerationParams", "Usage"]

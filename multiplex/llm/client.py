@@ -1,148 +1,202 @@
-"""The one way multiplex calls a model: `generate()`, over litellm's `acompletion`.
+"""The one way multiplex calls a model: `LLM.generate()`, over litellm.
 
-It owns timeouts and retries (litellm's and the provider SDK's own retries are switched off, so
-there is one retry layer), maps provider exceptions to multiplex errors, and streams tokens to an
-optional callback. A call that already streamed tokens is never retried: its text is out.
+An `LLM` is built from the Settings it is handed and governs every call made through it: the
+deadline (MULTIPLEX_TIMEOUT_S, retries included), the one retry layer (litellm's and the provider
+SDK's own retries are off), the default max tokens, the backend pool (a litellm Router when
+MULTIPLEX_ROUTER_CONFIG is set) and the options of the in-process providers. Every provider
+failure is mapped in `failures`. A call that already streamed tokens is never retried: its text
+is out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+import httpx
+import litellm
+import openai
 
-import litellm  # noqa: E402
-
-from multiplex.errors import UpstreamError, UpstreamTimeout  # noqa: E402
-from multiplex.llm.types import CallTag, Completion, GenerationParams, Usage  # noqa: E402
-from multiplex.settings import get_settings  # noqa: E402
+from multiplex.errors import MultiplexError, UpstreamTimeout
+from multiplex.llm import fake, local
+from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
+from multiplex.llm.inprocess import IN_PROCESS, InProcessOptions
+from multiplex.llm.router import build_router, model_names, read_config
+from multiplex.llm.types import CallTag, Completion, GenerationParams, Usage
+from multiplex.settings import Settings
 
 log = logging.getLogger("multiplex.llm")
 
 TokenSink = Callable[[str], Awaitable[None]]
 
-_RETRYABLE = (
-    litellm.Timeout,
-    litellm.APIConnectionError,
-    litellm.RateLimitError,
-    litellm.ServiceUnavailableError,
-    litellm.InternalServerError,
-)
+try:  # the Router's "no deployment available" is not an openai error
+    from litellm.types.router import RouterRateLimitError
+except ImportError:  # pragma: no cover - older litellm
+    RouterRateLimitError = ValueError  # type: ignore[misc,assignment]
+
+PROVIDER_FAILURES = (openai.OpenAIError, httpx.HTTPError, RouterRateLimitError, MultiplexError)
 
 
-def _configure_litellm() -> None:
-    from multiplex.llm import fake, local
-
+def register_providers() -> None:
+    """Make `local/` and `fake/` known to litellm (its custom provider map is process-wide)."""
+    known = {entry["provider"] for entry in litellm.custom_provider_map}
+    if {"local", "fake"} <= known:
+        return
     litellm.custom_provider_map = [
+        *(e for e in litellm.custom_provider_map if e["provider"] not in ("local", "fake")),
         {"provider": "local", "custom_handler": local.LocalProvider()},
         {"provider": "fake", "custom_handler": fake.FakeProvider()},
     ]
     litellm.suppress_debug_info = True
-    litellm.telemetry = False
-    litellm.drop_params = True
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)
-
-
-_configure_litellm()
-
-
-IN_PROCESS = ("local/", "fake/")
 
 
 def _price_in_process(model: str) -> None:
     """In-process models cost nothing: say so once, so litellm's price lookup takes its fast path."""
     if model.startswith(IN_PROCESS) and model not in litellm.model_cost:
-        provider = model.split("/", 1)[0]
         litellm.model_cost[model] = {
             "input_cost_per_token": 0.0,
             "output_cost_per_token": 0.0,
-            "litellm_provider": provider,
+            "litellm_provider": model.split("/", 1)[0],
             "mode": "chat",
         }
 
 
-async def generate(
-    model: str,
-    messages: list[dict[str, Any]],
-    params: GenerationParams,
-    tag: CallTag,
-    on_token: TokenSink | None = None,
-) -> Completion:
-    settings = get_settings()
-    _price_in_process(model)
-    attempts = settings.retries + 1
-    for attempt in range(1, attempts + 1):
-        streamed = False
+class LLM:
+    def __init__(self, settings: Settings) -> None:
+        register_providers()
+        self.settings = settings
+        self.options = InProcessOptions.from_settings(settings).to_metadata()
+        self.router: Any = None
+        self.pool: set[str] = set()
+        if settings.router_config is not None:
+            config = read_config(settings.router_config)
+            self.pool = model_names(config)
+            self.router = build_router(config, settings.router_config)
 
-        async def sink(token: str) -> None:
-            nonlocal streamed
-            streamed = True
-            assert on_token is not None
-            await on_token(token)
+    def knows(self, model: str) -> bool:
+        """A model this LLM can call: a litellm model string, or a name in its pool."""
+        return "/" in model or model in self.pool
 
+    def context_window(self, model: str) -> int | None:
+        """Tokens the model reads at most, where known: the embedded model's context, or litellm's
+        model map for hosted models (unknown models and pools: None)."""
+        if model.startswith("local/"):
+            return self.settings.local_n_ctx
+        if model.startswith("fake/") or model in self.pool:
+            return None
         try:
-            async with asyncio.timeout(settings.timeout_s):
-                return await _call(model, messages, params, tag, sink if on_token else None)
-        except TimeoutError:
-            error: Exception = UpstreamTimeout(f"{model} did not answer within {settings.timeout_s:g} s")
-        except _RETRYABLE as exc:
-            error = UpstreamError(f"{model} failed: {_describe(exc)}")
-        except litellm.exceptions.APIError as exc:  # non-retryable provider answer (4xx)
-            raise UpstreamError(f"{model} refused the call: {_describe(exc)}") from None
-        if streamed or attempt == attempts:
-            raise error
-        log.info("retrying %s call (%s), attempt %d of %d", tag.role, error, attempt + 1, attempts)
-    raise AssertionError("unreachable")
+            info = litellm.get_model_info(model)
+        except Exception:  # litellm raises plain Exception for models it does not map
+            return None
+        window = info.get("max_input_tokens") or info.get("max_tokens")
+        return int(window) if window else None
+
+    async def generate(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        params: GenerationParams,
+        tag: CallTag,
+        on_token: TokenSink | None = None,
+    ) -> Completion:
+        settings = self.settings
+        _price_in_process(model)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + settings.timeout_s
+        attempt = 0
+        while True:
+            attempt += 1
+            streamed = False
+
+            async def sink(token: str) -> None:
+                nonlocal streamed
+                streamed = True
+                assert on_token is not None
+                await on_token(token)
+
+            remaining = deadline - loop.time()
+            hint: float | None = None
+            try:
+                async with asyncio.timeout(remaining):
+                    return await self._call(model, messages, params, tag, sink if on_token else None, remaining)
+            except TimeoutError:
+                error: MultiplexError = UpstreamTimeout(
+                    f"{model} did not answer within {settings.timeout_s:g} s", provider_status=None
+                )
+            except PROVIDER_FAILURES as exc:
+                error, hint = provider_failure(model, exc), retry_after_of(exc)
+            if streamed or not error.retryable or attempt > settings.retries:
+                raise error
+            wait = backoff_s(attempt, hint)
+            if loop.time() + wait >= deadline:
+                raise error
+            log.info(
+                "%s call to %s failed (%s); retry %d of %d in %.2f s",
+                tag.role,
+                model,
+                error.message,
+                attempt,
+                settings.retries,
+                wait,
+            )
+            await asyncio.sleep(wait)
+
+    async def _call(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        params: GenerationParams,
+        tag: CallTag,
+        on_token: TokenSink | None,
+        timeout: float,
+    ) -> Completion:
+        kwargs = params.litellm_kwargs()
+        kwargs.setdefault("max_tokens", self.settings.max_tokens)
+        pooled = model in self.pool
+        call: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            "metadata": {**tag.metadata(), **self.options},
+            "timeout": timeout,
+            "drop_params": True,
+            "max_retries": 0,  # the provider SDK's retries
+            **({} if pooled else {"num_retries": 0}),  # litellm's; a pool's are its failover
+            **kwargs,
+        }
+        complete = self.router.acompletion if pooled else litellm.acompletion
+        if on_token is None:
+            response = await complete(**call)
+            choice = response.choices[0]
+            return Completion(
+                choice.message.content or "", _usage(getattr(response, "usage", None)), _finish(choice), model
+            )
+        stream = await complete(**call, stream=True, stream_options={"include_usage": True})
+        parts: list[str] = []
+        usage = Usage()
+        finish = "stop"
+        async for chunk in stream:
+            if chunk.choices:
+                choice = chunk.choices[0]
+                delta = choice.delta.content
+                if delta:
+                    parts.append(delta)
+                    await on_token(delta)
+                if choice.finish_reason:
+                    finish = _finish(choice)
+            chunk_usage = getattr(chunk, "usage", None)
+            if chunk_usage:
+                usage = _usage(chunk_usage)
+        return Completion("".join(parts), usage, finish, model)
 
 
-async def _call(
-    model: str,
-    messages: list[dict[str, Any]],
-    params: GenerationParams,
-    tag: CallTag,
-    on_token: TokenSink | None,
-) -> Completion:
-    kwargs = params.litellm_kwargs()
-    kwargs.setdefault("max_tokens", get_settings().max_tokens)
-    common = {
-        "model": model,
-        "messages": messages,
-        "metadata": tag.metadata(),
-        "num_retries": 0,
-        "max_retries": 0,
-        **kwargs,
-    }
-    if on_token is None:
-        response = await litellm.acompletion(**common)
-        text = response.choices[0].message.content or ""
-        return Completion(text, _usage(getattr(response, "usage", None)))
-    stream = await litellm.acompletion(**common, stream=True, stream_options={"include_usage": True})
-    parts: list[str] = []
-    usage = Usage()
-    async for chunk in stream:
-        if chunk.choices:
-            delta = chunk.choices[0].delta.content
-            if delta:
-                parts.append(delta)
-                await on_token(delta)
-        chunk_usage = getattr(chunk, "usage", None)
-        if chunk_usage:
-            usage = _usage(chunk_usage)
-    return Completion("".join(parts), usage)
+def _finish(choice: Any) -> str:
+    return "length" if choice.finish_reason == "length" else "stop"
 
 
 def _usage(raw: Any) -> Usage:
     if not raw:
         return Usage()
     return Usage(int(getattr(raw, "prompt_tokens", 0) or 0), int(getattr(raw, "completion_tokens", 0) or 0))
-
-
-def _describe(exc: Exception) -> str:
-    """A short description without stack traces or object addresses."""
-    message = getattr(exc, "message", None) or str(exc)
-    message = message.replace("litellm.", "").splitlines()[0] if message else type(exc).__name__
-    return message[:300]

@@ -1,33 +1,33 @@
-"""`fake/...`: a deterministic, offline provider that tests drive.
+"""`fake/...`: a deterministic, offline, instant provider for demos, plumbing tests and load tests.
 
-It reads who is calling from the call's metadata (see `CallTag`) and answers in kind: a
-perspective agent's answer names that perspective and a few of its lexicon terms; the
-synthesizer's names every perspective it was given; the planner and the judge answer JSON.
-`MULTIPLEX_FAKE_LATENCY_MS` delays each call (spread over its tokens when streaming) and
-`MULTIPLEX_FAKE_FAIL` makes the listed perspectives' calls fail. `STATS` counts calls, so tests
-can see that cancelling a run cancels the calls still pending.
+By default it answers every call with a short text made from the call itself (who is calling,
+the question), never from the scorer's lexicon: a fake answer proves that the plumbing works,
+not that anything is plural. A test that cares what an answer says scripts it, per model name:
 
-Judge behaviour is picked by model name: `fake/judge-invalid-once` answers invalid JSON on its
-first call per text, then valid; `fake/judge-invalid` never answers valid JSON.
+    fake.script("teacher", lambda call: "Confucius taught ..." if call.perspective == "confucian" else "...")
+    # then MULTIPLEX_MODEL=fake/teacher
+
+A script returns the reply text, or raises (a litellm exception, or any other, which becomes a
+provider failure). MULTIPLEX_FAKE_LATENCY_MS delays each call (spread over its tokens when
+streaming), MULTIPLEX_FAKE_FAIL makes the listed perspectives' calls fail, and `STATS` counts
+calls, so tests can see that cancelling a run cancels the calls still pending.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from litellm import ModelResponse
+from litellm import ModelResponse, Usage
 from litellm.exceptions import ServiceUnavailableError
 from litellm.types.utils import GenericStreamingChunk
 
-from multiplex.llm.inprocess import InProcessProvider
-from multiplex.roster import Roster, cached_roster
-from multiplex.settings import get_settings
+from multiplex.llm.content import text_of
+from multiplex.llm.inprocess import InProcessOptions, InProcessProvider, call_metadata
 
 
 @dataclass
@@ -45,96 +45,86 @@ class FakeStats:
         self.started = self.completed = self.failed = self.cancelled = 0
 
 
+@dataclass(frozen=True)
+class FakeCall:
+    """One call, as a script sees it."""
+
+    model: str
+    role: str
+    perspective: str | None
+    perspectives: tuple[str, ...]
+    messages: list[dict[str, Any]]
+    max_tokens: int | None
+    response_format: dict[str, Any] | None = None
+
+    @property
+    def system(self) -> str:
+        return "\n".join(text_of(m.get("content")) for m in self.messages if m.get("role") == "system")
+
+    @property
+    def user(self) -> str:
+        users = [m for m in self.messages if m.get("role") == "user"]
+        return text_of(users[-1].get("content")) if users else ""
+
+    @property
+    def question(self) -> str:
+        first_line = self.user.strip().split("\n", 1)[0].removeprefix("Question: ")
+        return " ".join(first_line.split())[:160]
+
+
+Script = Callable[[FakeCall], str]
 STATS = FakeStats()
-_judge_seen: set[str] = set()
+_scripts: dict[str, Script] = {}
 
 
-def _roster() -> Roster:
-    return cached_roster(get_settings().agents_dir)
+def script(name: str, reply: Script) -> str:
+    """Answer every call to `fake/<name>` with `reply`; returns the model string."""
+    _scripts[name] = reply
+    return f"fake/{name}"
 
 
-def _last_user_text(messages: list[dict[str, Any]]) -> str:
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            content = message.get("content")
-            if isinstance(content, list):
-                return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-            return str(content or "")
-    return ""
+def unscript(name: str) -> None:
+    _scripts.pop(name, None)
 
 
-def _question(messages: list[dict[str, Any]]) -> str:
-    first_line = _last_user_text(messages).strip().split("\n", 1)[0].removeprefix("Question: ")
-    text = " ".join(first_line.split())
-    return text[:160]
+def default_reply(call: FakeCall) -> str:
+    if call.role == "planner":
+        return json.dumps({pid: f"Answer from the {pid} seat: {call.question}" for pid in call.perspectives})
+    if call.role == "judge":
+        return json.dumps({"references": []})
+    if call.role == "perspective":
+        return f"A draft from the {call.perspective} seat on '{call.question}'. It weighs the question with care."
+    if call.role == "synthesizer":
+        return f"Where the {len(call.perspectives)} answers meet on '{call.question}', and where they part."
+    return f"A {call.role} answer to '{call.question}'. It weighs the question with care."
 
 
-def _perspective_answer(pid: str, question: str) -> str:
-    card = _roster().get(pid)
-    terms = card.lexicon[:3]
-    return (
-        f"From the {card.name} perspective, on '{question}': this tradition draws on {terms[0]}, "
-        f"{terms[1]} and {terms[2]}. {card.description} It reasons carefully, with hope and respect."
+def _call_of(kwargs: dict[str, Any]) -> FakeCall:
+    metadata = call_metadata(kwargs)
+    optional = kwargs.get("optional_params") or {}
+    max_tokens = optional.get("max_tokens")
+    return FakeCall(
+        model=kwargs["model"],
+        role=str(metadata.get("multiplex_role") or "baseline"),
+        perspective=metadata.get("perspective"),
+        perspectives=tuple(metadata.get("perspectives") or ()),
+        messages=list(kwargs["messages"]),
+        max_tokens=int(max_tokens) if max_tokens else None,
+        response_format=optional.get("response_format"),
     )
 
 
-def _synthesis(pids: list[str], question: str) -> str:
-    roster = _roster()
-    lines = [f"A multiplex answer to '{question}'."]
-    for pid in pids:
-        card = roster.get(pid)
-        lines.append(f"The {card.name} view offers {card.lexicon[1]} as a good and wise guide.")
-    lines.append("They agree on care for others and differ on where authority lies.")
-    return " ".join(lines)
-
-
-def _contextual(question: str) -> str:
-    roster = _roster()
-    start = int(hashlib.sha256(question.encode()).hexdigest(), 16) % len(roster)
-    picked = [roster[(start + i) % len(roster)] for i in range(min(4, len(roster)))]
-    views = " ".join(f"{c.name} thought speaks of {c.lexicon[1]}." for c in picked)
-    return f"Many traditions answer '{question}'. {views} Each deserves respect."
-
-
-def _baseline(question: str) -> str:
-    return (
-        f"On '{question}': a common answer starts from individual rights and the reasoning of Kant "
-        "and John Stuart Mill, weighing duties against consequences."
-    )
-
-
-def _planner(pids: list[str], question: str) -> str:
-    return json.dumps({pid: f"Explain how the {pid} tradition approaches: {question}" for pid in pids})
-
-
-def _judge(model: str, text: str) -> str:
-    from multiplex.scoring.lexicon import LexiconExtractor
-
-    key = hashlib.sha256(text.encode()).hexdigest()
-    if model.endswith("judge-invalid") or (model.endswith("judge-invalid-once") and key not in _judge_seen):
-        _judge_seen.add(key)
-        return "Sure! Here are the references: islamic (Quran), and some others."
-    refs = LexiconExtractor(_roster()).extract(text)
-    return json.dumps(
-        {"references": [{"perspective": r.perspective, "term": r.term, "sentence": r.sentence} for r in refs]}
-    )
-
-
-def answer(model: str, messages: list[dict[str, Any]], metadata: dict[str, Any]) -> str:
-    role = metadata.get("multiplex_role", "baseline")
-    question = _question(messages)
-    pids = list(metadata.get("perspectives") or [])
-    if role == "perspective":
-        return _perspective_answer(metadata["perspective"], question)
-    if role == "synthesizer":
-        return _synthesis(pids, question)
-    if role == "planner":
-        return _planner(pids, question)
-    if role == "judge":
-        return _judge(model, _last_user_text(messages))
-    if role == "contextual":
-        return _contextual(question)
-    return _baseline(question)
+def _reply(call: FakeCall, options: InProcessOptions) -> tuple[list[str], str]:
+    if call.perspective and call.perspective in options.fake_fail:
+        raise ServiceUnavailableError(
+            message=f"fake outage for perspective {call.perspective}", llm_provider="fake", model=call.model
+        )
+    name = call.model.split("/", 1)[1] if "/" in call.model else call.model
+    text = _scripts.get(name, default_reply)(call)
+    tokens = _tokens(text)
+    if call.max_tokens is not None and len(tokens) > call.max_tokens:
+        return tokens[: call.max_tokens], "length"
+    return tokens, "stop"
 
 
 def _tokens(text: str) -> list[str]:
@@ -142,77 +132,63 @@ def _tokens(text: str) -> list[str]:
     return [w + " " for w in words[:-1]] + [words[-1]]
 
 
+def _usage(messages: list[dict[str, Any]], completion_tokens: int) -> Usage:
+    prompt_tokens = sum(len(text_of(m.get("content")).split()) for m in messages)
+    return Usage(
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens
+    )
+
+
 class FakeProvider(InProcessProvider):
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
-        model, messages, metadata, max_tokens = _unpack(kwargs)
+        call, options = _call_of(kwargs), InProcessOptions.of_call(kwargs)
         STATS.started += 1
         try:
-            await _maybe_fail(metadata, model)
-            await asyncio.sleep(get_settings().fake_latency_ms / 1000)
-            tokens = _tokens(answer(model, messages, metadata))[:max_tokens]
+            await asyncio.sleep(options.fake_latency_ms / 1000)
+            tokens, finish = _reply(call, options)
         except asyncio.CancelledError:
             STATS.cancelled += 1
+            raise
+        except Exception:
+            STATS.failed += 1
             raise
         STATS.completed += 1
         response: ModelResponse = kwargs["model_response"]
         response.choices[0].message.content = "".join(tokens)  # type: ignore[union-attr]
-        response.choices[0].finish_reason = "stop"
-        response.model = model
-        response.usage = _usage(messages, len(tokens))  # type: ignore[attr-defined]
+        response.choices[0].finish_reason = finish  # type: ignore[assignment]
+        response.model = call.model
+        response.usage = _usage(call.messages, len(tokens))  # type: ignore[attr-defined]
         response.created = int(time.time())
         self.trim_bookkeeping(kwargs, response)
         return response
 
     async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
         self.trim_bookkeeping(kwargs)
-        model, messages, metadata, max_tokens = _unpack(kwargs)
+        call, options = _call_of(kwargs), InProcessOptions.of_call(kwargs)
         STATS.started += 1
         try:
-            await _maybe_fail(metadata, model)
-            tokens = _tokens(answer(model, messages, metadata))[:max_tokens]
-            pause = get_settings().fake_latency_ms / 1000 / max(len(tokens), 1)
+            try:
+                tokens, finish = _reply(call, options)
+            except Exception:
+                await asyncio.sleep(options.fake_latency_ms / 1000)
+                STATS.failed += 1
+                raise
+            pause = options.fake_latency_ms / 1000 / max(len(tokens), 1)
             for i, token in enumerate(tokens):
                 await asyncio.sleep(pause)
                 last = i == len(tokens) - 1
-                yield _chunk(token, last, _usage(messages, len(tokens)) if last else None)
-        except asyncio.CancelledError:
-            STATS.cancelled += 1
-            raise
-        except GeneratorExit:
+                yield _chunk(token, finish if last else None, _usage(call.messages, len(tokens)) if last else None)
+        except (asyncio.CancelledError, GeneratorExit):
             STATS.cancelled += 1
             raise
         STATS.completed += 1
 
 
-def _unpack(kwargs: dict[str, Any]) -> tuple[str, list[dict[str, Any]], dict[str, Any], int]:
-    litellm_params = kwargs.get("litellm_params") or {}
-    metadata = litellm_params.get("metadata") or {}
-    optional = kwargs.get("optional_params") or {}
-    return kwargs["model"], kwargs["messages"], metadata, int(optional.get("max_tokens") or 10_000)
-
-
-async def _maybe_fail(metadata: dict[str, Any], model: str) -> None:
-    pid = metadata.get("perspective")
-    if pid and pid in get_settings().fake_fail:
-        await asyncio.sleep(get_settings().fake_latency_ms / 1000)
-        STATS.failed += 1
-        raise ServiceUnavailableError(message=f"fake outage for perspective {pid}", llm_provider="fake", model=model)
-
-
-def _usage(messages: list[dict[str, Any]], completion_tokens: int) -> Any:
-    from litellm import Usage
-
-    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages)
-    return Usage(
-        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens
-    )
-
-
-def _chunk(text: str, finished: bool, usage: Any) -> GenericStreamingChunk:
+def _chunk(text: str, finish: str | None, usage: Usage | None) -> GenericStreamingChunk:
     return {
         "text": text,
-        "is_finished": finished,
-        "finish_reason": "stop" if finished else "",
+        "is_finished": finish is not None,
+        "finish_reason": finish or "",
         "usage": (
             {
                 "prompt_tokens": usage.prompt_tokens,

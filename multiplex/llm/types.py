@@ -36,6 +36,7 @@ class GenerationParams:
     stop: tuple[str, ...] | None = None
     seed: int | None = None
     response_format: dict[str, Any] | None = None
+    user: str | None = None
 
     def litellm_kwargs(self) -> dict[str, Any]:
         values = asdict(self)
@@ -46,9 +47,10 @@ class GenerationParams:
 
 @dataclass(slots=True, frozen=True)
 class CallTag:
-    """Who is calling: travels to the provider as litellm `metadata` (the fake provider reads it)."""
+    """Who is calling: travels to the provider as litellm `metadata` (in-process providers read it,
+    remote providers never see it)."""
 
-    role: str  # baseline | contextual | planner | perspective | synthesizer | judge
+    role: str  # baseline | contextual | task | planner | perspective | synthesizer | judge
     perspective: str | None = None
     perspectives: tuple[str, ...] = field(default_factory=tuple)
 
@@ -64,3 +66,5 @@ class CallTag:
 class Completion:
     text: str
     usage: Usage
+    finish_reason: str = "stop"  # "length" when max_tokens cut the answer
+    model: str = ""  # the model that answered (a Router deployment's model when pooled)

@@ -1,23 +1,27 @@
 """The LLM judge: WorldView-Bench's zero-shot classification of references by a model.
 
-The model is asked (prompts/judge.md) for JSON; its answer is validated, and an invalid one is
-asked again once, then reported as an error. Nothing is ever guessed from a malformed answer.
+The model is asked (prompts/judge.md) for JSON, with a JSON schema as the response format where
+the provider takes one (the embedded model is then held to it by a grammar); its answer is
+validated, and an invalid one is asked again once, then reported as an error. Nothing is ever
+guessed from a malformed answer.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from multiplex.errors import JudgeError
-from multiplex.llm import CallTag, GenerationParams, generate
+from multiplex.llm import LLM, CallTag, GenerationParams
 from multiplex.prompts import Prompts
 from multiplex.roster import Roster
 from multiplex.scoring.types import Reference
 
 ATTEMPTS = 2
+MAX_TOKENS = 1024
 
 
 class _JudgedReference(BaseModel):
@@ -46,15 +50,34 @@ def parse_answer(text: str, roster: Roster) -> list[Reference]:
     return [Reference(perspective=r.perspective, term=r.term, sentence=r.sentence) for r in answer.references]
 
 
-async def judge_references(model: str, text: str, roster: Roster, prompts: Prompts) -> list[Reference]:
+def response_format(roster: Roster) -> dict[str, Any]:
+    reference = {
+        "type": "object",
+        "properties": {
+            "perspective": {"type": "string", "enum": roster.ids},
+            "term": {"type": "string"},
+            "sentence": {"type": "string"},
+        },
+        "required": ["perspective", "term", "sentence"],
+    }
+    schema = {
+        "type": "object",
+        "properties": {"references": {"type": "array", "items": reference}},
+        "required": ["references"],
+    }
+    return {"type": "json_schema", "json_schema": {"name": "references", "schema": schema}}
+
+
+async def judge_references(llm: LLM, model: str, text: str, roster: Roster, prompts: Prompts) -> list[Reference]:
     listing = "\n".join(f"- {p.id}: {p.name} ({p.description})" for p in roster)
     messages = [
         {"role": "system", "content": prompts.render("judge", perspectives=listing)},
         {"role": "user", "content": text},
     ]
+    params = GenerationParams(temperature=0.0, max_tokens=MAX_TOKENS, response_format=response_format(roster))
     problem = ""
     for _ in range(ATTEMPTS):
-        completion = await generate(model, messages, GenerationParams(temperature=0.0), CallTag("judge"))
+        completion = await llm.generate(model, messages, params, CallTag("judge"))
         try:
             return parse_answer(completion.text, roster)
         except ValueError as exc:

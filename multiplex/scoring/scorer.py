@@ -1,4 +1,10 @@
-"""Scoring an answer: references -> PDS, PDS entropy, and sentiment per perspective."""
+"""Scoring an answer: references -> PDS, PDS entropy, sentiment per perspective, and, when the
+drafts behind it are known, the synthesis metrics.
+
+`Scorer.score` is the one scoring path: the engine (API answers, `ask --json`, bench runs), the
+score endpoint, `multiplex score` and `bench score` all call it. `score_text` is its offline,
+synchronous core (the lexicon judge).
+"""
 
 from __future__ import annotations
 
@@ -8,27 +14,32 @@ import statistics
 from collections.abc import Sequence
 
 from multiplex.errors import InvalidRequest
-from multiplex.prompts import Prompts, cached_prompts
-from multiplex.roster import Roster, cached_roster
+from multiplex.llm import LLM
+from multiplex.prompts import Prompts
+from multiplex.roster import Roster
 from multiplex.scoring import sentiment
 from multiplex.scoring.judge import judge_references
 from multiplex.scoring.lexicon import extractor_for
 from multiplex.scoring.pds import counts_of, distribution, pds_entropy
+from multiplex.scoring.synthesis import synthesis_score
 from multiplex.scoring.types import CorpusScore, PerspectiveSentiment, Reference, ScoreResult, Sentiment
-from multiplex.settings import get_settings
 
 MAX_TEXT_CHARS = 2_000_000
 LEXICON = "lexicon"
 
 
-def _check(text: str) -> None:
+def _check(text: object, drafts: dict[str, str] | None = None) -> None:
     if not isinstance(text, str):
         raise InvalidRequest("text must be a string", param="text")
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidRequest(f"text is {len(text)} characters; the scorer takes at most {MAX_TEXT_CHARS}", param="text")
+    if drafts is not None and sum(len(d) for d in drafts.values()) > MAX_TEXT_CHARS:
+        raise InvalidRequest(f"the drafts hold more than {MAX_TEXT_CHARS} characters", param="drafts")
 
 
-def score_references(references: list[Reference], roster: Roster, judge: str) -> ScoreResult:
+def score_references(
+    references: list[Reference], roster: Roster, judge: str, text: str = "", drafts: dict[str, str] | None = None
+) -> ScoreResult:
     cache: dict[str, float] = {}
     for ref in references:
         if ref.sentence not in cache:
@@ -58,30 +69,39 @@ def score_references(references: list[Reference], roster: Roster, judge: str) ->
             neutral=labels.count("neutral") / n if n else 0.0,
             negative=labels.count("negative") / n if n else 0.0,
         ),
+        synthesis=synthesis_score(text, drafts) if drafts else None,
     )
 
 
-def score(text: str, roster: Roster | None = None) -> ScoreResult:
+def score_text(text: str, roster: Roster, drafts: dict[str, str] | None = None) -> ScoreResult:
     """Score with the lexicon judge: offline, deterministic, synchronous."""
-    _check(text)
-    roster = roster or cached_roster(get_settings().agents_dir)
-    return score_references(extractor_for(roster).extract(text), roster, LEXICON)
+    _check(text, drafts)
+    return score_references(extractor_for(roster).extract(text), roster, LEXICON, text, drafts)
 
 
-async def ascore(
-    text: str, judge: str | None = None, roster: Roster | None = None, prompts: Prompts | None = None
-) -> ScoreResult:
-    """Score with the configured judge; CPU work runs in a worker thread, off the event loop."""
-    _check(text)
-    settings = get_settings()
-    judge = judge or settings.judge
-    roster = roster or cached_roster(settings.agents_dir)
-    if judge == LEXICON:
-        return await asyncio.to_thread(score, text, roster)
-    if "/" not in judge:
-        raise InvalidRequest(f"judge must be 'lexicon' or a litellm model string, not '{judge}'", param="judge")
-    references = await judge_references(judge, text, roster, prompts or cached_prompts(settings.prompts_dir))
-    return await asyncio.to_thread(score_references, references, roster, judge)
+class Scorer:
+    def __init__(self, roster: Roster, prompts: Prompts, llm: LLM, judge: str = LEXICON) -> None:
+        self.roster = roster
+        self.prompts = prompts
+        self.llm = llm
+        self.judge = judge
+
+    @property
+    def judges(self) -> set[str]:
+        """The judges a client may pick: the server pays for a judge's calls."""
+        return {LEXICON, self.judge}
+
+    async def score(self, text: str, drafts: dict[str, str] | None = None, judge: str | None = None) -> ScoreResult:
+        """Score `text` (and its synthesis of `drafts`) with `judge`, the configured one by default.
+        CPU work runs in a worker thread, off the event loop."""
+        _check(text, drafts)
+        judge = judge or self.judge
+        if judge == LEXICON:
+            return await asyncio.to_thread(score_text, text, self.roster, drafts)
+        if not self.llm.knows(judge):
+            raise InvalidRequest(f"judge must be 'lexicon' or a litellm model string, not '{judge}'", param="judge")
+        references = await judge_references(self.llm, judge, text, self.roster, self.prompts)
+        return await asyncio.to_thread(score_references, references, self.roster, judge, text, drafts)
 
 
 def aggregate(results: Sequence[ScoreResult], roster_size: int) -> CorpusScore:

@@ -29,6 +29,15 @@ class Sentiment(BaseModel):
     negative: float = 0.0
 
 
+class SynthesisScore(BaseModel):
+    """How an answer treats the drafts behind it (DESIGN.md, "Synthesis metrics")."""
+
+    retention: dict[str, float] = Field(description="per perspective, 0..1: how much of its draft the answer carries")
+    retention_min: float | None = Field(description="the most-lost voice")
+    distinct_drafts: float = Field(description="effective number of distinct drafts (Vendi score), 1..N")
+    mentions_process: bool = Field(description="the answer speaks of drafts, agents or this process")
+
+
 class ScoreResult(BaseModel):
     judge: str
     counts: dict[str, int]
@@ -37,6 +46,7 @@ class ScoreResult(BaseModel):
     no_references: bool
     references: list[Reference]
     sentiment: Sentiment
+    synthesis: SynthesisScore | None = None
 
 
 class CorpusScore(BaseModel):

@@ -42,6 +42,20 @@ def test_score_one_and_many(server) -> None:
     assert many["results"][1]["no_references"] is True
 
 
+def test_score_with_drafts_adds_the_synthesis_metrics(server) -> None:
+    drafts = {"confucian": "Confucius taught filial piety.", "african": "Ubuntu binds the living and the ancestors."}
+    body = {"text": "Confucius taught filial piety.", "drafts": drafts}
+    result = httpx.post(f"{server.api}/score", json=body).json()
+    retention = result["synthesis"]["retention"]
+    assert retention["confucian"] == pytest.approx(1.0, abs=1e-3) and retention["african"] < 0.5
+    assert result["synthesis"]["retention_min"] == retention["african"]
+    assert 1 < result["synthesis"]["distinct_drafts"] <= 2
+    assert result["synthesis"]["mentions_process"] is False
+    for bad in ({"text": "x", "drafts": {"martian": "y"}}, {"texts": ["x"], "drafts": {"african": "y"}}):
+        response = httpx.post(f"{server.api}/score", json=bad)
+        assert response.status_code == 400 and response.json()["error"]["param"] in ("drafts", None), response.text
+
+
 def test_metrics_count_requests_and_agent_calls(server) -> None:
     httpx.post(
         f"{server.api}/chat/completions",
@@ -49,7 +63,8 @@ def test_metrics_count_requests_and_agent_calls(server) -> None:
         timeout=10,
     )
     text = httpx.get(f"{server.base_url}/metrics").text
-    assert 'multiplex_agent_calls_total{perspective="islamic",status="ok"} 1.0' in text
+    assert 'multiplex_agent_calls_total{model="fake/test",perspective="islamic",status="ok"} 1.0' in text
+    assert 'multiplex_tokens_total{kind="completion",model="fake/test"}' in text
     assert 'multiplex_requests_total{route="/v1/chat/completions",status="200"} 1.0' in text
     assert "multiplex_tokens_total" in text
 

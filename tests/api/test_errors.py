@@ -47,7 +47,7 @@ def post(server, body: dict | str, **kwargs) -> httpx.Response:
         ({"model": "multiplex-mas", "messages": [{"role": "tool", "content": "x"}]}, "messages[0].role"),
         ({"model": "multiplex-mas", "messages": Q, "temperature": 5}, "temperature"),
         ({"model": "multiplex-mas", "messages": Q, "n": 3}, "n"),
-        ({"model": "multiplex-mas", "messages": Q, "tools": [{"type": "function"}]}, "tools"),
+        ({"model": "multiplex-mas", "messages": Q, "tools": [], "tool_choice": "required"}, "tool_choice"),
         ({"model": "multiplex-mas", "messages": Q, "logprobs": True}, "logprobs"),
         ({"model": "multiplex-mas", "messages": Q, "multiplex": {"perspectives": ["martian"]}}, "perspectives"),
         ({"model": "multiplex-mas", "messages": [{"role": "assistant", "content": "hi"}]}, "messages"),

@@ -8,8 +8,8 @@ import openai
 import pytest
 
 from multiplex.llm import fake
-
-IDS = ["western", "islamic", "confucian", "hindu", "buddhist", "african", "indigenous"]
+from tests.conftest import IDS
+from tests.panel import CLOSING, DRAFTS, panel
 
 
 def client(server, **kwargs) -> openai.OpenAI:
@@ -20,10 +20,13 @@ def test_models_list_and_retrieve(server) -> None:
     ids = [m.id for m in client(server).models.list()]
     assert ids[:3] == ["multiplex-baseline", "multiplex-contextual", "multiplex-mas"]
     assert ids[3:] == [f"perspective-{i}" for i in IDS]
-    assert client(server).models.retrieve("perspective-hindu").id == "perspective-hindu"
+    hindu = client(server).models.retrieve("perspective-hindu")
+    assert hindu.id == "perspective-hindu"
+    assert hindu.model_extra["multiplex"] == {"mode": "perspective", "perspective": "hindu", "model": "fake/test"}
 
 
-def test_chat_completion_sync_with_extension(server) -> None:
+def test_chat_completion_sync_with_extension(serve, scripted) -> None:
+    server = serve(model=scripted("panel", panel))
     completion = client(server).chat.completions.create(
         model="multiplex-mas",
         messages=[{"role": "user", "content": "What is a good life?"}],
@@ -36,12 +39,15 @@ def test_chat_completion_sync_with_extension(server) -> None:
     assert completion.id.startswith("chatcmpl-") and completion.created > 0
     assert completion.model == "multiplex-mas"
     assert completion.choices[0].finish_reason == "stop"
-    assert "Islamic" in completion.choices[0].message.content
+    assert DRAFTS["islamic"] in completion.choices[0].message.content
+    assert completion.choices[0].message.content.endswith(CLOSING)
     ext = completion.model_extra["multiplex"]
     assert ext["mode"] == "mas"
     assert [p["id"] for p in ext["perspectives"]] == IDS
-    assert set(ext["perspectives"][0]) >= {"id", "name", "status", "content", "latency_ms", "usage"}
+    assert set(ext["perspectives"][0]) >= {"id", "name", "status", "content", "latency_ms", "usage", "model"}
+    assert ext["synthesis"] == {"strategy": "sections", "removed_sentences": 0, "replaced": False}
     assert ext["scores"]["pds_entropy"] > 0.9
+    assert ext["scores"]["synthesis"]["retention_min"] > 0.9
     per_agent = sum(u["total_tokens"] for u in ext["usage_by_agent"].values())
     assert completion.usage.total_tokens == per_agent
 
@@ -63,10 +69,12 @@ def test_every_mode_and_a_single_perspective(server) -> None:
             model=model, messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Q?"}]
         )
         assert completion.choices[0].message.content
-    assert "Confucian perspective" in completion.choices[0].message.content
+    assert "confucian" in completion.choices[0].message.content
+    assert completion.model_extra["multiplex"]["mode"] == "perspective"
 
 
-async def test_async_streaming_with_usage(server) -> None:
+async def test_async_streaming_with_usage(serve, scripted) -> None:
+    server = serve(model=scripted("panel", panel))
     aclient = openai.AsyncOpenAI(base_url=server.api, api_key="none", max_retries=0)
     stream = await aclient.chat.completions.create(
         model="multiplex-mas",
@@ -80,7 +88,7 @@ async def test_async_streaming_with_usage(server) -> None:
     drafts = [r for r in reasoning if r]
     assert len(drafts) == 7 and drafts[0].startswith("**")
     content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert "Indigenous" in content
+    assert "**Indigenous.**" in content and content.endswith(CLOSING)
     finish = [c for c in chunks if c.choices and c.choices[0].finish_reason]
     assert len(finish) == 1 and finish[0].choices[0].finish_reason == "stop"
     usage_chunk = chunks[-1]
@@ -98,7 +106,7 @@ def test_sync_streaming_without_drafts(server) -> None:
     )
     chunks = list(stream)
     assert not any(c.choices and c.choices[0].delta.model_extra.get("reasoning_content") for c in chunks)
-    assert "Western" in "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "**Western.**" in "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
 
 def test_error_classes(serve) -> None:

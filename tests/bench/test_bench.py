@@ -5,27 +5,80 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from multiplex.bench.datasets import load_dataset
+from multiplex.bench.datasets import WORLDVIEW_BENCH_SHA256, load_dataset, per_domain, questions_sha256
+from multiplex.bench.judges import agreement, judged, rescore
 from multiplex.bench.report import write_report
 from multiplex.bench.run import merge, parse_shard, run_bench
 from multiplex.bench.store import RunStore
 from multiplex.errors import InvalidRequest
+from multiplex.roster import load_roster
 from multiplex.settings import load_settings
-from tests.conftest import WORLDVIEW_BENCH
+from tests.conftest import WORLDVIEW_BENCH, engine, needs_worldview_bench
+from tests.panel import panel
+
+ROSTER = load_roster()
 
 
-def test_worldview_bench_layout_loads_175_questions_in_7_domains() -> None:
-    questions = load_dataset(WORLDVIEW_BENCH)
+@needs_worldview_bench
+def test_worldview_bench_by_name_loads_175_checked_questions_in_7_domains() -> None:
+    questions = load_dataset("worldview-bench", str(WORLDVIEW_BENCH))
     assert len(questions) == 175
     assert len({q.domain for q in questions}) == 7
     assert questions[0].id == "ethical-moral-01"
     assert questions[0].prompt.startswith("Is it ever justifiable to sacrifice individual rights")
     assert not any(q.prompt[0].isdigit() for q in questions)
+    assert questions_sha256(questions) == WORLDVIEW_BENCH_SHA256
+    sample = per_domain(questions, 7)
+    assert len(sample) == 49 and all(sum(q.domain == d for q in sample) == 7 for d in {q.domain for q in sample})
+
+
+@needs_worldview_bench
+def test_worldview_bench_is_fetched_once_checked_and_cached(tmp_path: Path, monkeypatch) -> None:
+    body = WORLDVIEW_BENCH.read_bytes()
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            payload = body if self.path == "/wvb.csv" else b"a,b\n1,2\n"
+            self.send_response(200)
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    try:
+        assert len(load_dataset("worldview-bench", f"{base}/wvb.csv")) == 175
+        assert len(load_dataset("worldview-bench", f"{base}/wvb.csv")) == 175  # from the cache
+        assert hits == ["/wvb.csv"]
+        assert len(list((tmp_path / "multiplex").glob("worldview-bench-*.csv"))) == 1
+        with pytest.raises(InvalidRequest, match="is not the WorldView-Bench"):
+            load_dataset("worldview-bench", f"{base}/other.csv")
+    finally:
+        server.shutdown()
+    with pytest.raises(InvalidRequest, match="could not fetch WorldView-Bench .*MULTIPLEX_WORLDVIEW_BENCH_URL"):
+        load_dataset("worldview-bench", f"{base}/gone.csv")  # the server is down: a clear message
+
+
+def test_a_changed_worldview_bench_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "wvb.csv").write_text('Ethical / Moral,Religious\n"1. Is it right?","1. Why pray?"\n')
+    with pytest.raises(InvalidRequest, match="2 questions in 2 domains .*expected 175 in 7"):
+        load_dataset("worldview-bench", str(tmp_path / "wvb.csv"))
+    with pytest.raises(InvalidRequest, match="cannot read WorldView-Bench"):
+        load_dataset("worldview-bench", str(tmp_path / "missing.csv"))
 
 
 def test_jsonl_csv_and_sample(tmp_path: Path) -> None:
@@ -49,22 +102,27 @@ def test_shard_parsing() -> None:
             parse_shard(bad)
 
 
-async def bench(out: Path, questions, shard=(1, 1), modes=("baseline", "contextual", "mas")) -> tuple[int, int]:
-    settings = load_settings()
-    return await run_bench(questions, out, settings, list(modes), [settings.model], None, 8, shard, None)
+async def bench(out: Path, questions, shard=(1, 1), modes=("baseline", "contextual", "mas"), **settings):
+    loaded = load_settings(**settings)
+    return await run_bench(questions, out, loaded, list(modes), [loaded.model], None, 8, shard, None)
 
 
-async def test_full_worldview_bench_run_and_report(tmp_path: Path) -> None:
-    questions = load_dataset(WORLDVIEW_BENCH)
-    assert await bench(tmp_path, questions) == (525, 0)
-    assert await bench(tmp_path, questions) == (0, 0)  # nothing left to do
-    summary = write_report(tmp_path, 7)
+async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, scripted) -> None:
+    model = scripted("panel", panel)
+    questions = load_dataset("sample")
+    assert await bench(tmp_path, questions, model=model) == (42, 0)
+    assert await bench(tmp_path, questions, model=model) == (0, 0)  # nothing left to do
+    summary = write_report(tmp_path, ROSTER)
     modes = summary["modes"]
     assert list(modes) == ["baseline", "contextual", "mas"]
-    assert modes["mas"]["ok"] == 175
-    assert modes["baseline"]["mean_pds_entropy"] < 0.1 < modes["contextual"]["mean_pds_entropy"]
-    assert modes["mas"]["mean_pds_entropy"] > 0.99
+    assert modes["mas"]["ok"] == 14 and modes["mas"]["unscored"] == 0
+    assert modes["baseline"]["mean_pds_entropy"] == 0.0 and modes["baseline"]["no_reference_share"] == 1.0
+    assert modes["mas"]["mean_pds_entropy"] > 0.9
     assert len(modes["mas"]["entropy_by_domain"]) == 7
+    synthesis = modes["mas"]["synthesis"]
+    assert synthesis["median_retention_min"] > 0.9 and synthesis["drafts"] == 7
+    assert synthesis["own_voice_share"] == 1.0  # every scripted draft names its tradition
+    assert modes["mas"]["process_talk_share"] == 0.0 and modes["baseline"]["synthesis"] is None
     for name in (
         "report.md",
         "summary.json",
@@ -73,13 +131,14 @@ async def test_full_worldview_bench_run_and_report(tmp_path: Path) -> None:
         "entropy_by_domain.png",
         "distribution_by_mode.png",
         "sentiment_by_mode.png",
+        "synthesis_by_mode.png",
         "manifest.json",
     ):
         assert (tmp_path / name).stat().st_size > 0, name
     report = (tmp_path / "report.md").read_text()
-    assert "| mas | 175 / 175 |" in report and "WorldView-Bench" in report
+    assert "| mas | 14 / 14 |" in report and "WorldView-Bench" in report and "distinct drafts" in report
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["config"]["models"] == ["fake/test"] and manifest["prompts_hash"]
+    assert manifest["config"]["models"] == [model] and manifest["prompts_hash"]
 
 
 async def test_shards_merged_equal_an_unsharded_run(tmp_path: Path) -> None:
@@ -99,15 +158,45 @@ async def test_shards_merged_equal_an_unsharded_run(tmp_path: Path) -> None:
 
 async def test_failed_runs_are_kept_retried_and_never_averaged(tmp_path: Path, env) -> None:
     questions = load_dataset("sample")[:3]
-    env(fake_fail="western,islamic,confucian,hindu,buddhist,african,indigenous")
+    env(fake_fail="western,islamic,confucian,hindu,buddhist,african,indigenous", retries=0)
     assert await bench(tmp_path, questions, modes=("baseline", "mas")) == (3, 3)
     failed = [r for r in RunStore(tmp_path).records() if r["status"] == "failed"]
     assert len(failed) == 3 and all("only 0 of 7" in r["error"] for r in failed)
-    summary = write_report(tmp_path, 7)
+    summary = write_report(tmp_path, ROSTER)
     assert summary["modes"]["mas"]["failed"] == 3 and summary["modes"]["mas"]["mean_pds_entropy"] is None
     env(fake_fail="")
     assert await bench(tmp_path, questions, modes=("baseline", "mas")) == (3, 0)  # only the failed ones again
-    assert write_report(tmp_path, 7)["modes"]["mas"]["ok"] == 3
+    assert write_report(tmp_path, ROSTER)["modes"]["mas"]["ok"] == 3
+
+
+async def test_rescoring_and_judge_agreement_resume_and_compare(tmp_path: Path, scripted) -> None:
+    questions = load_dataset("sample")[:4]
+    await bench(tmp_path, questions, modes=("baseline", "mas"), model=scripted("panel", panel))
+    calls = []
+
+    def judge_reply(call) -> str:  # a judge that sees only the Western references, and fails on one answer
+        calls.append(call)
+        if len(calls) == 3:
+            raise RuntimeError("judge down")
+        western = "Kant" in call.user
+        refs = [{"perspective": "western", "term": "Kant", "sentence": "Kant."}] if western else []
+        return json.dumps({"references": refs})
+
+    judge = scripted("judge", judge_reply)
+    scorer = engine(judge=judge, retries=0).scorer
+    first = await judged(tmp_path, scorer, judge)
+    assert len(first) == 8 and sum("error" in row for row in first.values()) == 1
+    second = await judged(tmp_path, scorer, judge)  # resumes: only the failed answer again
+    assert len(calls) == 9 and all("scores" in row for row in second.values())
+    lexicon = await judged(tmp_path, scorer, "lexicon")
+    result = agreement(second, lexicon, ROSTER.ids)
+    assert result["answers"] == 8
+    western, islamic = result["perspectives"]["western"], result["perspectives"]["islamic"]
+    assert western["precision"] == 1.0 and western["recall"] == 1.0 and western["kappa"] == 1.0
+    assert islamic["tp"] == 0 and islamic["fn"] == 4 and islamic["recall"] == 0.0 and islamic["kappa"] == 0.0
+    assert await rescore(tmp_path, scorer, judge) == 8
+    record = next(r for r in RunStore(tmp_path).records() if r["mode"] == "mas")
+    assert record["scores"]["judge"] == judge and record["scores"]["synthesis"]["retention_min"] > 0.9
 
 
 def test_killed_run_resumes_with_only_the_rest(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import pytest
 from multiplex.errors import InvalidRequest, QuorumNotMet
 from multiplex.graph import (
     AnswerDelta,
-    Engine,
     PerspectiveDelta,
     PerspectiveDone,
     PerspectiveStarted,
@@ -14,37 +13,71 @@ from multiplex.graph import (
     RunRequest,
 )
 from multiplex.llm import GenerationParams, fake
-from multiplex.scoring import score
-
-IDS = ["western", "islamic", "confucian", "hindu", "buddhist", "african", "indigenous"]
-
-
-def engine() -> Engine:
-    return Engine.from_settings()
+from tests.conftest import IDS, NAMES, engine
+from tests.panel import BASELINE, CLOSING, DRAFTS, panel
 
 
-async def test_baseline_is_one_plain_call() -> None:
-    result = await engine().run(RunRequest.ask("What is justice?", mode="baseline"))
-    assert "What is justice?" in result.text
-    assert result.perspectives == []
+async def test_baseline_is_one_plain_call_with_the_clients_messages(scripted) -> None:
+    seen = []
+    model = scripted("seen", lambda call: seen.append(call) or "An answer.")
+    result = await engine(model=model).run(RunRequest.ask("What is justice?", mode="baseline"))
+    assert result.text == "An answer." and result.perspectives == []
     assert fake.STATS.completed == 1
-    assert score(result.text).pds_entropy == 0.0
+    assert seen[0].messages == [{"role": "user", "content": "What is justice?"}]
 
 
-async def test_contextual_is_one_call_with_the_multiplex_prompt() -> None:
-    result = await engine().run(RunRequest.ask("What is justice?", mode="contextual"))
+async def test_contextual_is_one_call_with_the_multiplex_prompt(scripted) -> None:
+    seen = []
+    model = scripted("seen", lambda call: seen.append(call) or "An answer.")
+    await engine(model=model).run(RunRequest.ask("What is justice?", mode="contextual"))
     assert fake.STATS.completed == 1
-    assert score(result.text).pds_entropy > 0.5
+    assert "multiplexity" in seen[0].system and seen[0].user == "What is justice?"
 
 
-async def test_mas_runs_every_perspective_then_synthesizes() -> None:
-    result = await engine().run(RunRequest.ask("What makes a good teacher?", mode="mas"))
+async def test_mas_runs_every_perspective_then_writes_sections_and_a_closing(scripted) -> None:
+    model = scripted("panel", panel)
+    result = await engine(model=model).run(RunRequest.ask("What do we owe our parents?", mode="mas"))
     assert [p.id for p in result.perspectives] == IDS
-    assert all(p.status == "ok" and p.id.capitalize() in p.content for p in result.perspectives)
+    assert all(p.status == "ok" and p.content == DRAFTS[p.id] for p in result.perspectives)
     assert fake.STATS.completed == 8
-    for name in ("Western", "Islamic", "Confucian", "Hindu", "Buddhist", "African", "Indigenous"):
-        assert name in result.text
-    assert score(result.text).pds_entropy == pytest.approx(1.0)
+    for name in NAMES:
+        assert f"**{name}.**" in result.text
+    assert result.text.endswith(CLOSING)
+    assert result.synthesis is not None and result.synthesis.strategy == "sections"
+    scores = result.scores
+    assert scores is not None and scores["pds_entropy"] > 0.9
+    assert scores["synthesis"]["retention_min"] > 0.9  # every draft is in its section, whole
+    assert scores["synthesis"]["mentions_process"] is False
+
+
+async def test_scores_are_those_of_the_answer_not_of_the_roster(scripted) -> None:
+    model = scripted("plain", lambda call: BASELINE)
+    result = await engine(model=model).run(RunRequest.ask("Q?", mode="baseline"))
+    assert result.scores is not None and result.scores["no_references"] is True
+    assert result.scores["synthesis"] is None  # no drafts behind a baseline answer
+
+
+async def test_the_llm_synthesis_and_its_guard_against_process_talk(scripted) -> None:
+    def reply(call):
+        if call.role == "synthesizer":
+            return "The first draft is Western. Kant and Confucius both ask for duty. As an AI, I summarise."
+        return panel(call)
+
+    model = scripted("talky", reply)
+    result = await engine(model=model, synthesis="llm").run(RunRequest.ask("Q?", mode="mas"))
+    assert result.text == "Kant and Confucius both ask for duty."
+    assert result.synthesis.to_dict() == {"strategy": "llm", "removed_sentences": 2, "replaced": False}
+    assert result.scores["synthesis"]["mentions_process"] is False
+
+
+async def test_an_llm_synthesis_that_only_talks_about_itself_is_replaced_by_sections(scripted) -> None:
+    def reply(call):
+        return "These drafts were written by agents." if call.role == "synthesizer" else panel(call)
+
+    model = scripted("only-talk", reply)
+    result = await engine(model=model, synthesis="llm").run(RunRequest.ask("Q?", mode="mas"))
+    assert result.synthesis.replaced and result.synthesis.strategy == "llm"
+    assert "**Western.**" in result.text and "drafts" not in result.text
 
 
 async def test_usage_is_summed_over_every_call_and_kept_per_agent() -> None:
@@ -53,43 +86,58 @@ async def test_usage_is_summed_over_every_call_and_kept_per_agent() -> None:
     for p in result.perspectives:
         assert p.usage == result.usage_by_agent[p.id]
         assert p.usage.completion_tokens > 0
+        assert p.model == "fake/test"
     total = sum(u.total_tokens for u in result.usage_by_agent.values())
     assert result.usage.total_tokens == total
-    assert result.usage.prompt_tokens + result.usage.completion_tokens == total
 
 
 async def test_perspective_subset_and_single_perspective_model() -> None:
     result = await engine().run(RunRequest.ask("Q?", mode="mas", perspectives=("hindu", "african")))
     assert [p.id for p in result.perspectives] == ["hindu", "african"]
-    assert "Western" not in result.text
+    assert "**Western.**" not in result.text and "**Hindu.**" in result.text
     alone = await engine().run(RunRequest.ask("Q?", mode="perspective", perspectives=("buddhist",)))
-    assert alone.perspectives[0].id == "buddhist" and "Buddhist perspective" in alone.text
+    assert alone.perspectives[0].id == "buddhist" and "buddhist" in alone.text
     with pytest.raises(InvalidRequest):
         await engine().run(RunRequest.ask("Q?", mode="mas", perspectives=("nope",)))
 
 
-async def test_multi_turn_history_and_params_reach_the_agents() -> None:
+async def test_multi_turn_history_and_params_reach_the_agents(scripted) -> None:
+    seen = []
+    model = scripted("seen", lambda call: seen.append(call) or "one two three four five six seven eight")
     history = [
         {"role": "user", "content": "Hello"},
         {"role": "assistant", "content": "Hi, ask me anything."},
         {"role": "user", "content": "Is fasting wise?"},
     ]
-    result = await engine().run(RunRequest(messages=history, mode="mas", params=GenerationParams(max_tokens=5)))
-    assert all(p.usage.completion_tokens == 5 for p in result.perspectives)
-    assert result.usage_by_agent["synthesizer"].completion_tokens == 5
+    result = await engine(model=model).run(
+        RunRequest(messages=history, mode="mas", params=GenerationParams(max_tokens=5))
+    )
+    assert all(p.usage.completion_tokens == 5 and p.finish_reason == "length" for p in result.perspectives)
+    agents = [c for c in seen if c.role == "perspective"]
+    assert all([m["role"] for m in c.messages] == ["system", "user", "assistant", "user"] for c in agents)
     with pytest.raises(InvalidRequest, match="end with a user message"):
         await engine().run(RunRequest(messages=history[:2], mode="mas"))
 
 
-async def test_a_failed_perspective_is_reported_and_kept_out_of_the_synthesis(env) -> None:
+async def test_finish_reason_is_length_when_max_tokens_cuts_the_answer(scripted) -> None:
+    model = scripted("long", lambda call: "word " * 50)
+    cut = await engine(model=model).run(RunRequest.ask("Q?", mode="baseline", params=GenerationParams(max_tokens=5)))
+    assert cut.finish_reason == "length"
+    whole = await engine(model=model).run(RunRequest.ask("Q?", mode="baseline"))
+    assert whole.finish_reason == "stop"
+
+
+async def test_a_failed_perspective_is_reported_and_kept_out_of_the_synthesis(env, scripted) -> None:
     env(fake_fail="islamic")
-    result = await engine().run(RunRequest.ask("Q?", mode="mas"))
+    model = scripted("panel", panel)
+    result = await engine(model=model).run(RunRequest.ask("Q?", mode="mas"))
     islamic = next(p for p in result.perspectives if p.id == "islamic")
     assert islamic.status == "failed" and "fake outage" in (islamic.error or "")
     assert islamic.content == ""
-    assert "Islamic" not in result.text
-    assert "outage" not in result.text and "Error" not in result.text
+    assert "**Islamic.**" not in result.text and "Quran" not in result.text
+    assert "outage" not in result.text
     assert sum(p.status == "ok" for p in result.perspectives) == 6
+    assert "islamic" not in result.scores["synthesis"]["retention"]
 
 
 async def test_every_perspective_failing_is_a_clear_error(env) -> None:
@@ -118,7 +166,7 @@ async def test_streaming_order(env) -> None:
         record = next(e.record for e in events if isinstance(e, PerspectiveDone) and e.record.id == pid)
         assert text == record.content
     answer = "".join(e.text for e in events if isinstance(e, AnswerDelta))
-    assert answer == events[-1].result.text
+    assert answer.strip() == events[-1].result.text
 
 
 async def test_mas_fans_out_in_parallel(env) -> None:
@@ -156,6 +204,18 @@ async def test_planner_writes_tasks_when_enabled(env) -> None:
     assert fake.STATS.completed == 9
 
 
+async def test_a_failed_planner_is_logged_and_every_agent_answers_the_question(env, scripted, logs) -> None:
+    def reply(call):
+        if call.role == "planner":
+            raise RuntimeError("planner down")
+        return panel(call)
+
+    env(planner="on", retries=0)
+    result = await engine(model=scripted("no-plan", reply)).run(RunRequest.ask("Q?", mode="mas"))
+    assert all(p.status == "ok" and p.task is None for p in result.perspectives)
+    assert "the planner failed" in logs.text
+
+
 async def test_a_failed_call_is_retried_once_by_the_one_retry_layer(env) -> None:
     env(fake_fail="islamic", retries=1)
     await engine().run(RunRequest.ask("Q?", mode="mas"))
@@ -166,18 +226,25 @@ async def test_a_failed_call_is_retried_once_by_the_one_retry_layer(env) -> None
     assert fake.STATS.failed == 1
 
 
-async def test_response_format_reaches_the_synthesizer_only(monkeypatch) -> None:
-    from multiplex.graph import build
-
+async def test_response_format_reaches_the_synthesizer_only(scripted) -> None:
     seen: dict[str, object] = {}
-    real = build.generate
 
-    async def spy(model, messages, params, tag, on_token=None):
-        seen[tag.role if tag.role != "perspective" else tag.perspective] = params.response_format
-        return await real(model, messages, params, tag, on_token)
+    def reply(call):
+        seen[call.perspective or call.role] = call
+        return '{"answer": "yes"}' if call.role == "synthesizer" else panel(call)
 
-    monkeypatch.setattr(build, "generate", spy)
+    model = scripted("fmt", reply)
     fmt = {"type": "json_object"}
-    await engine().run(RunRequest.ask("Q?", mode="mas", params=GenerationParams(response_format=fmt)))
-    assert seen.pop("synthesizer") == fmt
-    assert set(seen) == set(IDS) and all(v is None for v in seen.values())
+    request = RunRequest.ask("Q?", mode="mas", params=GenerationParams(response_format=fmt))
+    result = await engine(model=model).run(request)
+    assert result.text == '{"answer": "yes"}'  # a format the client asked for: the llm synthesis, untouched
+    assert set(seen) == {*IDS, "synthesizer"}
+    assert seen.pop("synthesizer").response_format == fmt
+    assert all(call.response_format is None for call in seen.values())
+
+
+async def test_a_judge_failure_keeps_the_answer_with_a_scoring_error(scripted) -> None:
+    judge = scripted("bad-judge", lambda call: "no JSON here")
+    result = await engine(judge=judge).run(RunRequest.ask("Q?", mode="baseline"))
+    assert result.text and result.scores is None
+    assert "no valid answer in 2 attempts" in (result.score_error or "")

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from multiplex.cli import app
 from multiplex.errors import ConfigError
-from multiplex.llm import CallTag, GenerationParams, generate
+from multiplex.llm import LLM, CallTag, GenerationParams
 from multiplex.settings import get_settings, load_settings
-from tests.conftest import RealProviderCalled
+from tests.conftest import IDS, RealProviderCalled
 
 
 @dataclass
@@ -48,6 +48,10 @@ def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
         load_settings(model="gpt4")
     with pytest.raises(ConfigError, match="MULTIPLEX_AGENTS_DIR: .*is not a folder"):
         load_settings(agents_dir="/nowhere")
+    with pytest.raises(ConfigError, match="judge: 'gpt4' is not 'lexicon' or a litellm model string"):
+        load_settings(judge="gpt4")
+    with pytest.raises(ConfigError, match="MULTIPLEX_CLIENT_TASK_PATTERNS: .*not a regular expression"):
+        load_settings(client_task_patterns=["(unclosed"])
 
 
 def test_comma_lists_and_defaults() -> None:
@@ -59,7 +63,7 @@ def test_comma_lists_and_defaults() -> None:
 
 async def test_the_guard_stops_a_call_to_a_real_provider() -> None:
     with pytest.raises(RealProviderCalled):
-        await generate(
+        await LLM(load_settings()).generate(
             "openai/gpt-4o-mini", [{"role": "user", "content": "hi"}], GenerationParams(), CallTag("baseline")
         )
     assert litellm.acompletion.__name__ == "guarded"
@@ -70,7 +74,8 @@ def test_cli_ask_json_and_live() -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert [p["id"] for p in result["perspectives"]] == ["hindu", "african"]
-    assert result["scores"]["counts"]["hindu"] >= 1
+    assert result["scores"]["synthesis"]["retention"].keys() == {"hindu", "african"}
+    assert result["synthesis"]["strategy"] == "sections" and result["finish_reason"] == "stop"
     live = cli("ask", "What is a good life?")
     assert live.returncode == 0 and "Synthesis" in live.stdout and "Indigenous" in live.stdout
 
@@ -109,12 +114,21 @@ def test_cli_score_text_json_and_jsonl() -> None:
 
 def test_cli_agents_lists_the_roster() -> None:
     done = cli("agents", "--json")
-    assert [a["id"] for a in json.loads(done.stdout)] == [
-        "western",
-        "islamic",
-        "confucian",
-        "hindu",
-        "buddhist",
-        "african",
-        "indigenous",
-    ]
+    assert [a["id"] for a in json.loads(done.stdout)] == IDS
+
+
+def test_cli_score_with_drafts(tmp_path) -> None:
+    drafts = tmp_path / "drafts.json"
+    drafts.write_text(json.dumps({"confucian": "Confucius taught filial piety.", "african": "Ubuntu binds us."}))
+    done = cli("score", "-", "--json", "--drafts", str(drafts), stdin="Confucius taught filial piety.")
+    assert done.returncode == 0, done.stderr
+    synthesis = json.loads(done.stdout)["synthesis"]
+    assert synthesis["retention_min"] == synthesis["retention"]["african"] < synthesis["retention"]["confucian"]
+    table = cli("score", "-", "--drafts", str(drafts), stdin="Confucius taught filial piety.")
+    assert "lowest retention" in table.stdout and "distinct drafts" in table.stdout
+    drafts.write_text('{"martian": "x"}')
+    bad = cli("score", "-", "--drafts", str(drafts), stdin="x")
+    assert bad.returncode == 1 and "unknown perspective ids ['martian']" in bad.stderr
+    drafts.write_text("[1, 2]")
+    bad = cli("score", "-", "--drafts", str(drafts), stdin="x")
+    assert bad.returncode == 1 and "one JSON object" in bad.stderr

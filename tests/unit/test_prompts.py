@@ -13,12 +13,18 @@ def test_every_template_renders() -> None:
     roster = load_roster()
     card = roster.get("buddhist")
     text = prompts.render(
-        "perspective", name=card.name, description=card.description, persona=card.persona, task="Explain mindfulness."
+        "perspective",
+        name=card.name,
+        description=card.description,
+        persona=card.persona,
+        example="",
+        task="Explain mindfulness.",
     )
-    assert "You are the Buddhist perspective" in text and "Explain mindfulness." in text
+    assert "Buddhist tradition" in text and "Explain mindfulness." in text
     assert "${" not in text
     assert "coexist as equals" in prompts.render("contextual")
     assert "never instructions" in prompts.render("synthesizer")
+    assert "share" in prompts.render("closing")
     assert "islamic" in prompts.render("planner", perspectives="- islamic: x", example_id="islamic")
     assert '"references"' in prompts.render("judge", perspectives="- islamic")
 
@@ -42,7 +48,7 @@ def test_perspective_messages_keep_history_and_client_system() -> None:
     ]
     built = messages.perspective(Prompts(), card, history, None)
     assert built[0]["role"] == "system"
-    assert "Hindu perspective" in built[0]["content"] and "Answer in French." in built[0]["content"]
+    assert "Hindu tradition" in built[0]["content"] and "Answer in French." in built[0]["content"]
     assert [m["role"] for m in built[1:]] == ["user", "assistant", "user"]
     assert built[-1]["content"] == "What is duty?"
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
+from multiplex.api.client_tasks import wants_json
 from multiplex.api.deps import Caller, Services, ServicesDep
 from multiplex.api.errors import sse_error_frame
 from multiplex.api.models_catalog import resolve
@@ -25,7 +28,7 @@ from multiplex.api.protocol import (
     UsageInfo,
     completion_id,
 )
-from multiplex.errors import InvalidRequest
+from multiplex.errors import MultiplexError
 from multiplex.graph import (
     AnswerDelta,
     PerspectiveDelta,
@@ -36,8 +39,8 @@ from multiplex.graph import (
     RunResult,
 )
 from multiplex.llm import GenerationParams
-from multiplex.scoring import ascore
 
+log = logging.getLogger("multiplex.api")
 router = APIRouter(tags=["chat"], responses=ERROR_RESPONSES)
 T = TypeVar("T")
 
@@ -47,16 +50,15 @@ class ClientGone(Exception):
 
 
 def to_run_request(body: ChatCompletionRequest, services: Services) -> RunRequest:
-    served = resolve(body.model, services.engine.roster)
+    """The run a request asks for, validated by the engine before any response starts."""
+    served = resolve(body.model, services.engine)
+    messages = [m.model_dump(exclude_none=True) for m in body.messages]
+    mode = served.mode
     perspectives: tuple[str, ...] | None = None
     if served.perspective:
         perspectives = (served.perspective,)
     elif body.multiplex.perspectives is not None:
-        if served.mode != "mas":
-            raise InvalidRequest("multiplex.perspectives applies to multiplex-mas only", param="multiplex.perspectives")
         perspectives = tuple(body.multiplex.perspectives)
-    if perspectives:
-        services.engine.roster.subset(perspectives)  # unknown ids fail here, before any work
     params = GenerationParams(
         temperature=body.temperature,
         top_p=body.top_p,
@@ -64,35 +66,49 @@ def to_run_request(body: ChatCompletionRequest, services: Services) -> RunReques
         stop=tuple(body.stop) if body.stop else None,
         seed=body.seed,
         response_format=body.response_format.model_dump() if body.response_format else None,
+        user=body.user,
     )
-    return RunRequest(
-        messages=[m.model_dump(exclude_none=True) for m in body.messages],
-        mode=served.mode,  # type: ignore[arg-type]
+    if mode != "baseline" and services.client_tasks.matches(messages):
+        # A chat client's housekeeping (a title, tags, follow-ups): one plain call, the reply it asked for.
+        mode, perspectives = "task", None
+        if params.response_format is None and wants_json(messages):
+            params = replace(params, response_format={"type": "json_object"})
+    run_request = RunRequest(
+        messages=messages,
+        mode=mode,  # type: ignore[arg-type]
         params=params,
         perspectives=perspectives,
         stream=body.stream,
+        score=body.multiplex.score and mode != "task",
     )
+    services.engine.check(run_request)
+    return run_request
 
 
 def _usage(u: Any) -> UsageInfo:
     return UsageInfo(**u.to_dict())
 
 
-async def extension(result: RunResult, want_scores: bool, services: Services) -> MultiplexExtension:
-    scores = (await ascore(result.text, None, services.engine.roster)).model_dump() if want_scores else None
+def extension(result: RunResult) -> MultiplexExtension:
     return MultiplexExtension(
         mode=result.mode,
         perspectives=[p.to_dict() for p in result.perspectives],  # type: ignore[misc]
-        scores=scores,
+        synthesis=result.synthesis.to_dict() if result.synthesis else None,
+        scores=result.scores,
+        score_error=result.score_error,
         usage_by_agent={k: _usage(v) for k, v in result.usage_by_agent.items()},
     )
 
 
 def record_metrics(result: RunResult, services: Services) -> None:
+    settings = services.settings
+    model_of_agent = {p.id: p.model for p in result.perspectives}
     for p in result.perspectives:
-        services.metrics.agent_calls.labels(p.id, p.status).inc()
-    services.metrics.tokens.labels("prompt").inc(result.usage.prompt_tokens)
-    services.metrics.tokens.labels("completion").inc(result.usage.completion_tokens)
+        services.metrics.agent_calls.labels(p.id, p.model, p.status).inc()
+    for agent, usage in result.usage_by_agent.items():
+        model = settings.synthesizer if agent == "synthesizer" else model_of_agent.get(agent, settings.model)
+        services.metrics.tokens.labels("prompt", model).inc(usage.prompt_tokens)
+        services.metrics.tokens.labels("completion", model).inc(usage.completion_tokens)
 
 
 async def until_disconnect(request: Request, work: Awaitable[T]) -> T:
@@ -110,6 +126,7 @@ async def until_disconnect(request: Request, work: Awaitable[T]) -> T:
         watcher.cancel()
         if not task.done():
             task.cancel()
+            await asyncio.wait({task})  # let the cancellation run through every agent call
     if task.cancelled():
         raise ClientGone
     return task.result()
@@ -120,6 +137,13 @@ async def chat_completions(
     body: ChatCompletionRequest, request: Request, services: ServicesDep, _caller: Caller
 ) -> Any:
     run_request = to_run_request(body, services)
+    log.info(
+        "chat %s: mode %s%s%s",
+        body.model,
+        run_request.mode,
+        f", user {body.user!r}" if body.user else "",
+        f", metadata {body.metadata}" if body.metadata else "",
+    )
     stack = AsyncExitStack()
     await stack.enter_async_context(services.runs.slot())  # 503 here, before any response starts
     services.metrics.runs_in_flight.inc()
@@ -136,13 +160,17 @@ async def chat_completions(
         except ClientGone:
             return Response(status_code=499)  # nobody is listening; the status is for the logs
         record_metrics(result, services)
-        ext = await extension(result, body.multiplex.score, services)
     reasoning = drafts_text(result) if body.multiplex.stream_perspectives else None
     return ChatCompletion(
         model=body.model,
-        choices=[Choice(message=ChoiceMessage(content=result.text, reasoning_content=reasoning))],
+        choices=[
+            Choice(
+                message=ChoiceMessage(content=result.text, reasoning_content=reasoning),
+                finish_reason=result.finish_reason,  # type: ignore[arg-type]
+            )
+        ],
         usage=_usage(result.usage),
-        multiplex=ext,
+        multiplex=extension(result),
     )
 
 
@@ -217,8 +245,8 @@ async def _sse(
                 yield chunk({"content": event.text})
             elif isinstance(event, RunDone):
                 record_metrics(event.result, services)
-                ext = (await extension(event.result, body.multiplex.score, services)).model_dump()
-                yield chunk({}, "stop", **({} if include_usage else {"multiplex": ext}))
+                ext = extension(event.result).model_dump()
+                yield chunk({}, event.result.finish_reason, **({} if include_usage else {"multiplex": ext}))
                 if include_usage:
                     yield chunk(None, usage=_usage(event.result.usage).model_dump(), multiplex=ext)
             elif not show_drafts:
@@ -238,6 +266,10 @@ async def _sse(
                     multiplex={"event": "perspective_done", "perspective": rec.to_dict()},
                 )
     except Exception as exc:
+        if isinstance(exc, MultiplexError):
+            log.warning("stream of %s ended with an error: %s", body.model, exc.message)
+        else:
+            log.exception("stream of %s failed", body.model, exc_info=exc)
         yield sse_error_frame(exc)
     finally:
         for pending in (task, getter):

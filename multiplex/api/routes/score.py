@@ -7,18 +7,21 @@ from fastapi import APIRouter
 from multiplex.api.deps import Caller, ServicesDep
 from multiplex.api.protocol import ERROR_RESPONSES, ScoreRequest
 from multiplex.errors import InvalidRequest
-from multiplex.scoring import ScoreResult, ascore
+from multiplex.scoring import ScoreResult
 
 router = APIRouter(tags=["score"], responses=ERROR_RESPONSES)
 
 
 @router.post("/v1/score", response_model=ScoreResult | dict[str, list[ScoreResult]])
 async def score(body: ScoreRequest, services: ServicesDep, _caller: Caller) -> Any:
-    roster = services.engine.roster
-    allowed = {"lexicon", services.settings.judge}
-    if body.judge is not None and body.judge not in allowed:
+    scorer = services.engine.scorer
+    if body.judge is not None and body.judge not in scorer.judges:
         # The server pays for a judge's calls: clients pick among the judges it is configured with.
-        raise InvalidRequest(f"judge must be one of {sorted(allowed)}", param="judge")
+        raise InvalidRequest(f"judge must be one of {sorted(scorer.judges)}", param="judge")
+    if body.drafts is not None:
+        unknown = set(body.drafts) - set(services.engine.roster.ids)
+        if unknown:
+            raise InvalidRequest(f"drafts name unknown perspectives {sorted(unknown)}", param="drafts")
     if body.text is not None:
-        return await ascore(body.text, body.judge, roster)
-    return {"results": [await ascore(text, body.judge, roster) for text in body.texts or []]}
+        return await scorer.score(body.text, body.drafts, body.judge)
+    return {"results": [await scorer.score(text, None, body.judge) for text in body.texts or []]}

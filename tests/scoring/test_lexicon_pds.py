@@ -4,10 +4,14 @@ import pytest
 
 from multiplex.errors import InvalidRequest
 from multiplex.roster import load_roster
-from multiplex.scoring import aggregate, score
+from multiplex.scoring import aggregate, score_text
 from multiplex.scoring.lexicon import LexiconExtractor, sentences
 
 ROSTER = load_roster()
+
+
+def score(text: str):
+    return score_text(text, ROSTER)
 
 
 def test_one_perspective_only_gives_entropy_zero() -> None:

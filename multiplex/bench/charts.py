@@ -1,0 +1,101 @@
+"""The charts of a bench report (PNG, matplotlib off-screen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def write_charts(summary: dict[str, Any], folder: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    modes = summary["modes"]
+    labels = [m for m in modes if modes[m]["mean_pds_entropy"] is not None]
+    files: list[str] = []
+
+    def save(fig: Any, ax: Any, title: str, name: str) -> None:
+        ax.set_title(title)
+        fig.tight_layout()
+        fig.savefig(folder / name, dpi=120)
+        plt.close(fig)
+        files.append(name)
+
+    if not labels:
+        return files
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    means = [modes[m]["mean_pds_entropy"] * 100 for m in labels]
+    errors = [modes[m]["stderr_pds_entropy"] * 100 for m in labels]
+    pooled = [modes[m]["pooled_pds_entropy"] * 100 for m in labels]
+    xs = range(len(labels))
+    ax.bar([x - 0.2 for x in xs], means, 0.4, yerr=errors, capsize=4, label="mean ± s.e.")
+    ax.bar([x + 0.2 for x in xs], pooled, 0.4, label="pooled")
+    ax.set_xticks(list(xs), labels)
+    ax.set_ylabel("PDS entropy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend()
+    save(fig, ax, "PDS entropy per mode", "entropy_by_mode.png")
+
+    domains = sorted({d for m in labels for d in modes[m]["entropy_by_domain"]})
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(domains) + 1.5))
+    grid = [[modes[m]["entropy_by_domain"].get(d, float("nan")) * 100 for m in labels] for d in domains]
+    image = ax.imshow(grid, vmin=0, vmax=100, cmap="viridis", aspect="auto")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(domains)), domains)
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="white")
+    fig.colorbar(image, label="mean PDS entropy (%)")
+    save(fig, ax, "PDS entropy per domain and mode", "entropy_by_domain.png")
+
+    perspectives = sorted({p for m in labels for p in modes[m]["distribution"]})
+    fig, ax = plt.subplots(figsize=(7, 4))
+    bottoms = [0.0] * len(labels)
+    for pid in perspectives:
+        shares = [modes[m]["distribution"].get(pid, 0.0) * 100 for m in labels]
+        ax.bar(labels, shares, bottom=bottoms, label=pid)
+        bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
+    ax.set_ylabel("share of references (%)")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+    save(fig, ax, "References over perspectives", "distribution_by_mode.png")
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    bottoms = [0.0] * len(labels)
+    for label, color in (("positive", "tab:green"), ("neutral", "tab:gray"), ("negative", "tab:red")):
+        shares = [modes[m]["sentiment"].get(label, 0.0) * 100 for m in labels]
+        ax.bar(labels, shares, bottom=bottoms, label=label, color=color)
+        bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
+    ax.set_ylabel("share of references (%)")
+    ax.legend()
+    save(fig, ax, "Sentiment of references per mode", "sentiment_by_mode.png")
+
+    synthesised = [m for m in labels if modes[m]["synthesis"]]
+    if synthesised:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))
+        xs = range(len(synthesised))
+        left.bar(
+            [x - 0.2 for x in xs],
+            [modes[m]["synthesis"]["median_retention_min"] for m in synthesised],
+            0.4,
+            label="lowest voice (median)",
+        )
+        left.bar(
+            [x + 0.2 for x in xs],
+            [modes[m]["synthesis"]["mean_retention"] for m in synthesised],
+            0.4,
+            label="every voice (mean)",
+        )
+        left.set_xticks(list(xs), synthesised)
+        left.set_ylim(0, 1)
+        left.set_ylabel("retention of the drafts")
+        left.legend(fontsize=8)
+        right.bar(
+            synthesised, [modes[m]["synthesis"]["median_distinct_drafts"] for m in synthesised], color="tab:purple"
+        )
+        right.set_ylim(0, max(modes[m]["synthesis"]["drafts"] for m in synthesised) or 1)
+        right.set_ylabel("distinct drafts (median, Vendi)")
+        save(fig, left, "Does the answer keep every voice?", "synthesis_by_mode.png")
+    return files

@@ -1,0 +1,46 @@
+"""A backend pool: LiteLLM proxy-style YAML (`model_list`, optional `router_settings`) loaded into
+a `litellm.Router`. Routing, fallbacks, cooldowns and rpm/tpm limits are the Router's; multiplex
+only decides which calls go through it (those naming one of its `model_name`s). The Router's
+`num_retries` moves a failed call to another deployment of the pool; MULTIPLEX_RETRIES wraps that."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from multiplex.errors import ConfigError
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: not a readable YAML file ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("model_list"), list) or not data["model_list"]:
+        raise ConfigError(f"{path}: field 'model_list': a non-empty list of deployments is required")
+    for i, entry in enumerate(data["model_list"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("model_name"), str):
+            raise ConfigError(f"{path}: field 'model_list[{i}].model_name' is required")
+        params = entry.get("litellm_params")
+        if not isinstance(params, dict) or not isinstance(params.get("model"), str):
+            raise ConfigError(f"{path}: field 'model_list[{i}].litellm_params.model' is required")
+    settings = data.get("router_settings") or {}
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: field 'router_settings' must be a mapping")
+    return data
+
+
+def model_names(config: dict[str, Any]) -> set[str]:
+    return {entry["model_name"] for entry in config["model_list"]}
+
+
+def build_router(config: dict[str, Any], path: Path) -> Any:
+    from litellm import Router
+
+    settings = config.get("router_settings") or {}
+    try:
+        return Router(model_list=config["model_list"], **settings)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: the Router refused this configuration ({exc})") from None
