@@ -38,14 +38,16 @@ from multiplex.graph.synthesis import (
     CLOSING_HEADING,
     CLOSING_OPENING,
     CLOSING_TOKENS,
+    SECTION_DRAFT_TOKENS,
     ProcessTalkFilter,
+    brief,
     condense,
     section_text,
 )
 from multiplex.llm import LLM, CallTag, GenerationParams, Usage
 from multiplex.prompts import Prompts
 from multiplex.roster import Perspective
-from multiplex.settings import IN_PROCESS, Settings
+from multiplex.settings import Settings
 
 log = logging.getLogger("multiplex.graph")
 Emit = Callable[[Any], None]
@@ -73,9 +75,15 @@ def _prose(params: GenerationParams) -> GenerationParams:
     return replace(params, response_format=None)
 
 
+def continues_openings(model: str) -> bool:
+    """The embedded model continues a final assistant message; hosted APIs differ on what they do
+    with one (and fake/ answers from its script), so only local/ is sent openings."""
+    return model.startswith("local/")
+
+
 def _opening(model: str, card: Perspective) -> str:
-    """The words a card's reply opens with: sent to in-process models, which continue them."""
-    return card.opening if card.opening and model.startswith(IN_PROCESS) else ""
+    """The words a card's reply opens with, for models that continue them."""
+    return card.opening if card.opening and continues_openings(model) else ""
 
 
 def build_single(ctx: GraphContext, mode: str) -> Any:
@@ -166,7 +174,7 @@ def build_mas(ctx: GraphContext) -> Any:
             record = PerspectiveRecord(
                 card.id, card.name, "failed", "", 0.0, Usage(), model=model, error=exc.message, task=payload["task"]
             )
-            record.error_status = exc.status_code
+            record.error_status, record.error_code = exc.status_code, exc.code
         record.latency_ms = (time.perf_counter() - started) * 1000
         emit(PerspectiveDone(record))
         return {"records": [record], "usage": {card.id: record.usage}}
@@ -179,10 +187,7 @@ def build_mas(ctx: GraphContext) -> Any:
         if len(ok) < needed:
             raise _below_quorum(list(by_id.values()), len(ok), len(roster), needed)
         emit = get_stream_writer()
-        strategy = settings.synthesis_strategy()
-        if request.params.response_format and request.params.response_format.get("type") != "text":
-            strategy = "llm"  # a format the client asked for: only the synthesizer can write it
-        if strategy == "sections":
+        if strategy_of(ctx, request) == "sections":
             return await _sections(ctx, request, ok, emit, Synthesis("sections"))
         return await _llm_synthesis(ctx, request, ok, emit)
 
@@ -200,14 +205,22 @@ def build_mas(ctx: GraphContext) -> Any:
     return graph.compile()
 
 
-def draft_tokens(ctx: GraphContext, request: RunRequest, perspectives: int) -> int:
-    """Max tokens of one draft: what the request asks, within what the synthesizer can read.
+def strategy_of(ctx: GraphContext, request: RunRequest) -> str:
+    format_ = request.params.response_format
+    if format_ and format_.get("type") != "text":
+        return "llm"  # a format the client asked for: only the synthesizer can write it
+    return ctx.settings.synthesis_strategy()
 
-    With the `llm` synthesis every draft lands in one synthesizer prompt, so N drafts, the
+
+def draft_tokens(ctx: GraphContext, request: RunRequest, perspectives: int) -> int:
+    """Max tokens of one draft: what the request asks, within what the synthesis can use.
+
+    A section keeps about SECTION_WORDS of its draft, so with `sections` a longer draft buys
+    nothing but time. With `llm` every draft lands in one synthesizer prompt, so N drafts, the
     synthesizer's own instructions and the answer it writes must fit its context window."""
     wanted = request.params.max_tokens or ctx.settings.max_tokens
-    if ctx.settings.synthesis_strategy() != "llm":
-        return wanted
+    if strategy_of(ctx, request) == "sections":
+        return min(wanted, SECTION_DRAFT_TOKENS)
     window = ctx.llm.context_window(ctx.settings.synthesizer)
     if window is None:
         return wanted
@@ -221,7 +234,10 @@ def _below_quorum(records: list[PerspectiveRecord], answered: int, total: int, n
     if failed and all(
         r.error_status is not None and 400 <= r.error_status < 500 and r.error_status != 429 for r in failed
     ):
-        return ClientError(failed[0].error or "the request was refused")  # the same fault for every agent
+        # The request itself is at fault (say, a conversation too long for the model): say so, as a 4xx.
+        error = ClientError(failed[0].error or "the request was refused", code=failed[0].error_code)
+        error.status_code = failed[0].error_status or 400
+        return error
     failures = "; ".join(f"{r.id}: {r.error}" for r in failed)
     return QuorumNotMet(f"only {answered} of {total} perspective agents answered ({needed} needed): {failures}")
 
@@ -242,7 +258,7 @@ async def _sections(
     wanted = request.params.max_tokens or ctx.settings.max_tokens
     params = replace(_prose(request.params), max_tokens=min(wanted, CLOSING_TOKENS), stop=("\n\n",))
     model = ctx.settings.synthesizer
-    opening = CLOSING_OPENING if model.startswith(IN_PROCESS) else ""
+    opening = CLOSING_OPENING if continues_openings(model) else ""
     heading_sent = False
 
     async def closing_sentence(sentence: str) -> None:
@@ -255,7 +271,9 @@ async def _sections(
     await guard.feed(opening)
     completion = await ctx.llm.generate(
         model,
-        build_messages.closing(ctx.prompts, sections, request.messages, opening),
+        build_messages.closing(
+            ctx.prompts, [(card, brief(text)) for card, text in sections], request.messages, opening
+        ),
         params,
         CallTag("synthesizer", None, tuple(card.id for card, _ in sections)),
         guard.feed if request.stream else None,

@@ -46,12 +46,13 @@ def perspective(
 ) -> list[dict[str, Any]]:
     """A perspective agent's chat. With `opening`, the reply starts with the card's opening words
     (a final assistant message the model continues: only in-process models are sent one)."""
-    example = f"An example of how you speak (on another question):\n{card.example.strip()}" if card.example else ""
+    # One paragraph each: a small model copies the line breaks of its prompt into its answer.
+    example = f"An example of how you speak (on another question): {_paragraph(card.example)}" if card.example else ""
     system = prompts.render(
         "perspective",
         name=card.name,
         description=card.description,
-        persona=card.persona.strip(),
+        persona=_paragraph(card.persona),
         example=example,
         task=task or DEFAULT_TASK,
     )
@@ -59,6 +60,10 @@ def perspective(
     if opening and card.opening:
         built.append({"role": "assistant", "content": card.opening})
     return built
+
+
+def _paragraph(text: str) -> str:
+    return " ".join(text.split())
 
 
 def planner(prompts: Prompts, roster: Roster, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

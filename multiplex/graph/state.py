@@ -47,7 +47,8 @@ class PerspectiveRecord:
     error: str | None = None
     task: str | None = None
     finish_reason: str = "stop"
-    error_status: int | None = None  # the HTTP status the failure maps to (kept out of the JSON)
+    error_status: int | None = None  # the HTTP status and code the failure maps to (kept out of the JSON)
+    error_code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

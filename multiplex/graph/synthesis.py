@@ -20,7 +20,9 @@ from multiplex.roster import Perspective
 from multiplex.scoring.similarity import embed
 from multiplex.scoring.synthesis import mentions_process, split_sentences
 
-SECTION_WORDS = 60  # words kept of each draft in a section
+SECTION_WORDS = 80  # words kept of each draft in a section
+SECTION_DRAFT_TOKENS = 96  # a draft longer than a section keeps only feeds the condensing
+BRIEF_WORDS = 30  # what the closing reads of each section
 CLOSING_TOKENS = 120  # the most the closing may write
 CLOSING_OPENING = "Across these traditions,"  # continued by in-process models, which otherwise wander
 _COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -50,6 +52,16 @@ def condense(draft: str, question: str, words: int = SECTION_WORDS) -> str:
         chosen.append(int(i))
         total += length
     return " ".join(candidates[i] for i in sorted(chosen))
+
+
+def brief(section: str, words: int = BRIEF_WORDS) -> str:
+    """A section's opening sentences, within `words` words (at least one sentence)."""
+    kept: list[str] = []
+    for sentence in split_sentences(section):
+        if kept and len(" ".join(kept).split()) + len(sentence.split()) > words:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def section_text(card: Perspective, text: str) -> str:

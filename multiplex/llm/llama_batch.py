@@ -1,15 +1,17 @@
-"""Continuous batching over llama.cpp's C API, for the embedded model.
+"""Continuous batching over llama.cpp's C API, for the embedded model, with prompt prefixes
+kept in the KV cache.
 
-A mas answer is seven perspective calls at once. Run one after another on one llama.cpp context
-they cost seven times one call; decoded together, one token of every sequence per `llama_decode`,
-they share each pass over the weights. `BatchedLlama` owns one model and one context (a KV cache
-of `n_ctx` cells shared by up to `parallel` sequences) and a worker thread that:
+A mas answer is seven perspective calls at once. `BatchedLlama` owns one model and one context
+(a KV cache of `n_ctx` cells that every sequence draws from) and a worker thread that:
 
-- admits waiting jobs while a sequence slot and enough cells for prompt + answer are free
-  (so a running job never runs out of cache),
-- decodes the new prompts and the last token of every running job in one batch,
-- samples each job's next token with its own sampler chain (penalties, top-k, top-p, min-p,
-  temperature, seed, optional grammar), streams the text and stops on end-of-generation, a stop
+- admits waiting calls while a sequence slot and enough cells for prompt and answer are free
+  (so a running call never runs out of cache),
+- keeps each system prompt it has seen resident under a sequence of its own, and shares those
+  cells with every later call that opens with it: a perspective agent's persona is prefilled
+  once, not once per question (on a small CPU, prompt tokens cost about what answer tokens do),
+- decodes the new prompts and the last token of every running call in one `llama_decode`,
+- samples each call's next token with its own sampler chain (penalties, top-k, top-p, min-p,
+  temperature, seed, optional grammar), streams the text, and stops on end-of-generation, a stop
   string, its max tokens, or cancellation, then frees its cells.
 
 A single call is simply a batch of one, so there is one way through for every local call.
@@ -20,7 +22,7 @@ from __future__ import annotations
 import codecs
 import ctypes
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,8 @@ from multiplex.errors import ContextOverflow
 
 DEFAULT_SEED = 0xFFFFFFFF  # llama.cpp: a random seed
 ANSWER_RESERVE = 16  # the least room a prompt must leave for an answer
+CACHED_PREFIXES = 16  # system prompts kept resident
+MIN_PREFIX = 32  # shorter prefixes are not worth a slot
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,17 @@ class Result:
     prompt_tokens: int
     finish_reason: str  # stop | length
     error: BaseException | None = None
+    cached_tokens: int = 0  # prompt tokens whose cells came from the prefix cache
+
+
+@dataclass(eq=False)
+class Prefix:
+    """A system prompt's cells, resident under a sequence of their own."""
+
+    tokens: tuple[int, ...]
+    seq: int
+    users: int = 0
+    ready: bool = False  # its cells are written (by the prefill of the call that brought it)
 
 
 @dataclass(eq=False)
@@ -63,9 +78,12 @@ class Job:
     stop: tuple[str, ...]
     on_text: Callable[[str], None]  # called on the worker thread
     on_done: Callable[[Result], None]  # called on the worker thread, once
+    prefix: int = 0  # how many tokens of `prompt` later calls may share (its system message)
     cancelled: threading.Event = field(default_factory=threading.Event)
     # worker state
     seq: int = -1
+    shared: Prefix | None = None
+    reused: int = 0  # prompt tokens whose cells came from the prefix cache
     pos: int = 0
     generated: int = 0
     last_token: int = -1
@@ -76,8 +94,10 @@ class Job:
     text_tail: str = ""
 
     @property
-    def reserved(self) -> int:
-        return len(self.prompt) + self.max_tokens
+    def own_cells(self) -> int:
+        """Cells this call takes beyond the shared prefix: its prompt's tail and its answer."""
+        shared = len(self.shared.tokens) if self.shared is not None else 0
+        return len(self.prompt) - shared + self.max_tokens
 
 
 class BatchedLlama:
@@ -93,48 +113,60 @@ class BatchedLlama:
         params.n_ctx = n_ctx
         params.n_batch = n_ctx
         params.n_ubatch = min(512, n_ctx)
-        params.n_seq_max = parallel
+        params.n_seq_max = parallel + CACHED_PREFIXES
         params.n_threads = threads
         params.n_threads_batch = threads
-        params.kv_unified = True  # one pool of cells that any sequence may use
+        params.kv_unified = True  # one pool of cells, which sequences may share
         self.context = internals.LlamaContext(model=self.model, params=params, verbose=False)
         self.n_ctx = n_ctx
         self.parallel = parallel
         self.vocab = self.model.vocab
         self.n_vocab = self.model.n_vocab()
         self._memory = llama_cpp.llama_get_memory(self.context.ctx)
-        self._batch = llama_cpp.llama_batch_init(n_ctx, 0, parallel)
-        self._formatter = self._chat_formatter()
+        self._batch = llama_cpp.llama_batch_init(n_ctx, 0, 2)
+        self._formatter, self._system_formatter = self._chat_formatters()
         self._waiting: deque[Job] = deque()
         self._running: list[Job] = []
         self._free_seqs = list(range(parallel))
+        self._prefixes: OrderedDict[tuple[int, ...], Prefix] = OrderedDict()
+        self._free_prefix_seqs = list(range(parallel, parallel + CACHED_PREFIXES))
         self._wake = threading.Condition()
         self._closed = False
         self._worker = threading.Thread(target=self._loop, name="llama-batch", daemon=True)
         self._worker.start()
 
     # preparing a call (any thread) ------------------------------------------------------------
-    def _chat_formatter(self) -> Jinja2ChatFormatter:
-        metadata = self.model.metadata()
-        template = metadata.get("tokenizer.chat_template")
+    def _chat_formatters(self) -> tuple[Jinja2ChatFormatter, Jinja2ChatFormatter]:
+        template = self.model.metadata().get("tokenizer.chat_template")
         if not template:
             raise ContextOverflow("the local model has no chat template")  # pragma: no cover
 
         def text(token: int) -> str:
             return self.model.token_get_text(token) if token >= 0 else ""
 
-        return Jinja2ChatFormatter(
-            template=template, eos_token=text(self.model.token_eos()), bos_token=text(self.model.token_bos())
+        eos, bos = text(self.model.token_eos()), text(self.model.token_bos())
+        return (
+            Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos),
+            Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, add_generation_prompt=False),
         )
 
-    def chat_tokens(self, messages: list[dict[str, str]]) -> list[int]:
-        """The prompt of a chat, through the model's own template. A final assistant message is
+    def _tokens(self, text: str) -> list[int]:
+        return self.model.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def chat_tokens(self, messages: list[dict[str, str]]) -> tuple[list[int], int]:
+        """The prompt of a chat through the model's own template, and how many of its tokens are
+        the system message (a prefix later calls may share). A final assistant message is
         continued, not answered: its text opens the reply."""
         opening = ""
         if messages and messages[-1]["role"] == "assistant":
             opening, messages = messages[-1]["content"], messages[:-1]
-        prompt = self._formatter(messages=messages).prompt + opening  # type: ignore[arg-type]
-        return self.model.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        prompt = self._tokens(self._formatter(messages=messages).prompt + opening)  # type: ignore[arg-type]
+        prefix = 0
+        if messages and messages[0]["role"] == "system":
+            system = self._tokens(self._system_formatter(messages=messages[:1]).prompt)  # type: ignore[arg-type]
+            if len(system) < len(prompt) and prompt[: len(system)] == system:
+                prefix = len(system)
+        return prompt, prefix
 
     def fit(self, prompt_tokens: int, wanted: int | None) -> int:
         """The max tokens a prompt leaves room for, or a clear error when it leaves none."""
@@ -187,18 +219,51 @@ class BatchedLlama:
                 for job in {*admitted, *self._running}:
                     self._finish(job, "stop", exc)
 
+    def _cells_in_use(self) -> int:
+        return sum(len(p.tokens) for p in self._prefixes.values()) + sum(j.own_cells for j in self._running)
+
+    def _drop(self, prefix: Prefix) -> None:
+        del self._prefixes[prefix.tokens]
+        llama_cpp.llama_memory_seq_rm(self._memory, prefix.seq, -1, -1)
+        self._free_prefix_seqs.append(prefix.seq)
+
+    def _make_room(self, cells: int) -> bool:
+        """Drop cached prefixes nobody is using, oldest first, until `cells` more fit."""
+        for prefix in [p for p in self._prefixes.values() if p.users == 0]:
+            if self._cells_in_use() + cells <= self.n_ctx:
+                break
+            self._drop(prefix)
+        return self._cells_in_use() + cells <= self.n_ctx
+
+    def _new_prefix(self, key: tuple[int, ...]) -> Prefix | None:
+        if not self._free_prefix_seqs:
+            idle = next((p for p in self._prefixes.values() if p.users == 0), None)
+            if idle is None:
+                return None
+            self._drop(idle)
+        prefix = Prefix(key, self._free_prefix_seqs.pop())
+        self._prefixes[key] = prefix
+        return prefix
+
     def _admit(self) -> list[Job]:
-        used = sum(j.reserved for j in self._running)
-        batch_tokens = len(self._running)
         admitted: list[Job] = []
+        batch_tokens = len(self._running)
         while self._waiting and self._free_seqs:
             job = self._waiting[0]
-            if used + job.reserved > self.n_ctx or batch_tokens + len(job.prompt) > self.n_ctx:
+            key = tuple(job.prompt[: job.prefix]) if job.prefix >= MIN_PREFIX else None
+            cached = self._prefixes.get(key) if key else None
+            job.shared = cached if cached is not None and cached.ready else None
+            if not self._make_room(job.own_cells) or batch_tokens + len(job.prompt) > self.n_ctx:
+                job.shared = None
                 break
             self._waiting.popleft()
             job.seq = self._free_seqs.pop()
             job.sampler = self._sampler(job.sampling)
-            used += job.reserved
+            if key is not None and cached is None:
+                job.shared = self._new_prefix(key)  # written by this call's prefill
+            if job.shared is not None:
+                job.shared.users += 1
+                self._prefixes.move_to_end(job.shared.tokens)
             batch_tokens += len(job.prompt)
             admitted.append(job)
         return admitted
@@ -222,28 +287,41 @@ class BatchedLlama:
         add(chain, llama_cpp.llama_sampler_init_dist(DEFAULT_SEED if s.seed is None else s.seed & 0xFFFFFFFF))
         return chain
 
-    def _put(self, token: int, pos: int, seq: int, logits: bool) -> int:
+    def _put(self, token: int, pos: int, seqs: tuple[int, ...], logits: bool) -> int:
         batch = self._batch
         i = batch.n_tokens
         batch.token[i] = token
         batch.pos[i] = pos
-        batch.n_seq_id[i] = 1
-        batch.seq_id[i][0] = seq
+        batch.n_seq_id[i] = len(seqs)
+        for k, seq in enumerate(seqs):
+            batch.seq_id[i][k] = seq
         batch.logits[i] = logits
         batch.n_tokens = i + 1
         return i
 
+    def _prefill(self, job: Job) -> None:
+        start, shared = 0, job.shared
+        if shared is not None and shared.ready:  # cached: share its cells, prefill the rest
+            llama_cpp.llama_memory_seq_cp(self._memory, shared.seq, job.seq, -1, -1)
+            start = job.reused = len(shared.tokens)
+        elif shared is not None:  # caching it now: its tokens belong to the cache's sequence too
+            for pos in range(len(shared.tokens)):
+                self._put(job.prompt[pos], pos, (job.seq, shared.seq), False)
+            shared.ready = True
+            start = len(shared.tokens)
+        last = len(job.prompt) - 1
+        for pos in range(start, len(job.prompt)):
+            index = self._put(job.prompt[pos], pos, (job.seq,), pos == last)
+        job.pos, job.logits_index = len(job.prompt), index
+
     def _step(self, admitted: list[Job]) -> None:
         self._batch.n_tokens = 0
-        for job in admitted:
-            for offset, token in enumerate(job.prompt):
-                index = self._put(token, offset, job.seq, offset == len(job.prompt) - 1)
-            job.pos, job.logits_index = len(job.prompt), index
-            self._running.append(job)
         for job in self._running:
-            if job not in admitted:
-                job.logits_index = self._put(job.last_token, job.pos, job.seq, True)
-                job.pos += 1
+            job.logits_index = self._put(job.last_token, job.pos, (job.seq,), True)
+            job.pos += 1
+        for job in admitted:
+            self._prefill(job)
+            self._running.append(job)
         if self._batch.n_tokens:
             status = llama_cpp.llama_decode(self.context.ctx, self._batch)
             if status != 0:
@@ -297,6 +375,11 @@ class BatchedLlama:
             llama_cpp.llama_memory_seq_rm(self._memory, job.seq, -1, -1)
             self._free_seqs.append(job.seq)
             job.seq = -1
+        if job.shared is not None:
+            job.shared.users -= 1
+            if error is not None and job.shared.users == 0 and job.shared.tokens in self._prefixes:
+                self._drop(job.shared)  # a failed decode may have left its cells half written
+            job.shared = None
         if job.sampler is not None:
             llama_cpp.llama_sampler_free(job.sampler)
             job.sampler = None
@@ -305,7 +388,7 @@ class BatchedLlama:
             if rest:
                 job.on_text(rest)
         job.held = ""
-        job.on_done(Result(job.generated, len(job.prompt), reason, error))
+        job.on_done(Result(job.generated, len(job.prompt), reason, error, job.reused))
 
 
 def _overlap(text: str, stop: str) -> int:

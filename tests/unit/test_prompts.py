@@ -51,6 +51,10 @@ def test_perspective_messages_keep_history_and_client_system() -> None:
     assert "Hindu tradition" in built[0]["content"] and "Answer in French." in built[0]["content"]
     assert [m["role"] for m in built[1:]] == ["user", "assistant", "user"]
     assert built[-1]["content"] == "What is duty?"
+    assert "An example of how you speak" in built[0]["content"] and "Upanishads" in built[0]["content"]
+    assert "\n" not in card.example.strip() or "Upanishads are dialogues" in built[0]["content"]  # one paragraph
+    continued = messages.perspective(Prompts(), card, history, None, opening=True)
+    assert continued[-1] == {"role": "assistant", "content": card.opening}
 
 
 def test_synthesizer_quotes_drafts_as_data() -> None:
