@@ -18,10 +18,12 @@ from multiplex.errors import JudgeError
 from multiplex.llm import LLM, CallTag, GenerationParams
 from multiplex.prompts import Prompts
 from multiplex.roster import Roster
+from multiplex.scoring.lexicon import sentences
 from multiplex.scoring.types import Reference
 
 ATTEMPTS = 2
-MAX_TOKENS = 1024
+MAX_TOKENS = 2048
+MAX_REFERENCES = 24  # a schema limit, so a looping model still closes its JSON
 
 
 class _JudgedReference(BaseModel):
@@ -34,8 +36,10 @@ class _JudgeAnswer(BaseModel):
     references: list[_JudgedReference]
 
 
-def parse_answer(text: str, roster: Roster) -> list[Reference]:
-    """Validate a judge's answer; raises ValueError when it is not what was asked for."""
+def parse_answer(text: str, roster: Roster, source: str = "") -> list[Reference]:
+    """Validate a judge's answer; raises ValueError when it is not what was asked for. With the
+    judged `source`, a reference whose term is not in it is dropped (a judge may not invent), and
+    each kept one takes the source's own sentence (what VADER then scores)."""
     match = re.search(r"\{.*\}", text, re.DOTALL)
     if not match:
         raise ValueError("no JSON object in the answer")
@@ -47,7 +51,21 @@ def parse_answer(text: str, roster: Roster) -> list[Reference]:
     unknown = {r.perspective for r in answer.references} - known
     if unknown:
         raise ValueError(f"unknown perspective ids {sorted(unknown)}")
-    return [Reference(perspective=r.perspective, term=r.term, sentence=r.sentence) for r in answer.references]
+    references = [Reference(perspective=r.perspective, term=r.term, sentence=r.sentence) for r in answer.references]
+    return _grounded(references, source) if source else references
+
+
+def _grounded(references: list[Reference], source: str) -> list[Reference]:
+    spans = sentences(source)
+    folded = source.casefold()
+    kept = []
+    for ref in references:
+        at = folded.find(ref.term.casefold().strip()) if ref.term.strip() else -1
+        if at < 0:
+            continue
+        sentence = next((source[s:e] for s, e in spans if s <= at < e), ref.sentence)
+        kept.append(Reference(perspective=ref.perspective, term=ref.term, sentence=sentence))
+    return kept
 
 
 def response_format(roster: Roster) -> dict[str, Any]:
@@ -55,14 +73,14 @@ def response_format(roster: Roster) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "perspective": {"type": "string", "enum": roster.ids},
-            "term": {"type": "string"},
-            "sentence": {"type": "string"},
+            "term": {"type": "string", "maxLength": 60},
+            "sentence": {"type": "string", "maxLength": 400},
         },
         "required": ["perspective", "term", "sentence"],
     }
     schema = {
         "type": "object",
-        "properties": {"references": {"type": "array", "items": reference}},
+        "properties": {"references": {"type": "array", "items": reference, "maxItems": MAX_REFERENCES}},
         "required": ["references"],
     }
     return {"type": "json_schema", "json_schema": {"name": "references", "schema": schema}}
@@ -79,7 +97,7 @@ async def judge_references(llm: LLM, model: str, text: str, roster: Roster, prom
     for _ in range(ATTEMPTS):
         completion = await llm.generate(model, messages, params, CallTag("judge"))
         try:
-            return parse_answer(completion.text, roster)
+            return parse_answer(completion.text, roster, text)
         except ValueError as exc:
             problem = str(exc)
     raise JudgeError(f"the judge {model} gave no valid answer in {ATTEMPTS} attempts ({problem})")

@@ -33,6 +33,20 @@ async def test_llm_judge_with_valid_json(scripted) -> None:
     assert schema["properties"]["references"]["items"]["properties"]["perspective"]["enum"][0] == "western"
 
 
+async def test_invented_references_are_dropped_and_sentences_come_from_the_text(scripted) -> None:
+    answer = json.dumps(
+        {
+            "references": [
+                {"perspective": "islamic", "term": "quran", "sentence": "made up"},
+                {"perspective": "hindu", "term": "Vedas", "sentence": "The Vedas say so."},
+            ]
+        }
+    )
+    judge = scripted("judge-inventing", lambda call: answer)
+    result = await scorer(judge).score(TEXT)
+    assert [(r.perspective, r.sentence) for r in result.references] == [("islamic", "The Quran speaks of mercy.")]
+
+
 async def test_llm_judge_invalid_then_valid_is_retried_once(scripted) -> None:
     answers = iter(["Sure! islamic (Quran), and some others.", VALID])
     judge = scripted("judge-once", lambda call: next(answers))
