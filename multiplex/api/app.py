@@ -31,7 +31,8 @@ def configure_logging(level: str) -> None:
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root = logging.getLogger("multiplex")
-    root.handlers[:] = [handler]
+    handler.set_name("multiplex")  # replaces the one an earlier app installed, and only that one
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "multiplex"] + [handler]
     root.setLevel(level.upper())
     root.propagate = False
 

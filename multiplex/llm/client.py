@@ -19,7 +19,7 @@ import httpx
 import litellm
 import openai
 
-from multiplex.errors import MultiplexError, UpstreamTimeout
+from multiplex.errors import MultiplexError, UpstreamError, UpstreamTimeout
 from multiplex.llm import fake, local
 from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
 from multiplex.llm.inprocess import IN_PROCESS, InProcessOptions
@@ -176,7 +176,7 @@ class LLM:
         stream = await complete(**call, stream=True, stream_options={"include_usage": True})
         parts: list[str] = []
         usage = Usage()
-        finish = "stop"
+        finish = None
         async for chunk in stream:
             if chunk.choices:
                 choice = chunk.choices[0]
@@ -189,7 +189,9 @@ class LLM:
             chunk_usage = getattr(chunk, "usage", None)
             if chunk_usage:
                 usage = _usage(chunk_usage)
-        return Completion("".join(parts), usage, finish, model)
+        if not parts and usage.completion_tokens == 0:  # not one token of an answer: it sent something else
+            raise UpstreamError(f"{model} failed: the provider's stream held no answer", provider_status=None)
+        return Completion("".join(parts), usage, finish or "stop", model)
 
 
 def _finish(choice: Any) -> str:

@@ -75,3 +75,45 @@ def test_cors_from_settings(serve) -> None:
         f"{server.api}/models", headers={"origin": "http://class.example", "access-control-request-method": "GET"}
     )
     assert response.headers["access-control-allow-origin"] == "http://class.example"
+
+
+def test_metrics_port_serves_a_scrape_without_exposing_the_api(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import free_port
+
+    port, metrics_port = free_port(), free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MULTIPLEX_")},
+        "MULTIPLEX_MODEL": "fake/test",
+        "MULTIPLEX_API_KEYS": "secret",
+        "MULTIPLEX_METRICS_PORT": str(metrics_port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "multiplex.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        body = {"model": "multiplex-baseline", "messages": [{"role": "user", "content": "Q?"}]}
+        auth = {"authorization": "Bearer secret"}
+        assert httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body, headers=auth).status_code == 200
+        scrape = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert scrape.status_code == 200
+        assert 'multiplex_requests_total{route="/v1/chat/completions",status="200"} 1.0' in scrape.text
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 401  # the API port still asks
+        assert httpx.post(f"http://127.0.0.1:{metrics_port}/v1/chat/completions", json=body).status_code != 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -124,3 +124,23 @@ def test_score_endpoint_errors(server) -> None:
     assert_envelope(r, 400)
     r = httpx.post(f"{server.api}/score", json={"text": "Ubuntu.", "judge": "nonsense"})
     assert_envelope(r, 400)
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ('{"model": "multiplex-mas", "messages": [{"role": "user", "content": "\\ud800"}]}', "messages[0].content"),
+        ('{"model": "multiplex-mas", "messages": [{"role": "user", "content": "ok"}], "user": "\\udfff"}', "user"),
+    ],
+)
+def test_a_lone_surrogate_is_a_400_not_a_500(server, body, param) -> None:
+    error = assert_envelope(post(server, body), 400)
+    assert error["param"] == param and "invalid Unicode" in error["message"]
+    r = httpx.post(f"{server.api}/score", content='{"text": "\\ud83d"}', headers={"content-type": "application/json"})
+    assert_envelope(r, 400)
+
+
+def test_user_and_metadata_are_logged_with_the_run(server, logs) -> None:
+    body = {"model": "multiplex-baseline", "messages": Q, "user": "student-7", "metadata": {"lesson": "ethics-3"}}
+    assert post(server, body).status_code == 200
+    assert "user 'student-7'" in logs.text and "ethics-3" in logs.text

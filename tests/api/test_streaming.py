@@ -76,7 +76,7 @@ def test_disconnect_after_first_chunk_cancels_pending_agent_calls(serve) -> None
     assert wait_until(lambda: gauge(server) == 0)
 
 
-def test_disconnect_without_streaming_cancels_too(serve) -> None:
+def test_disconnect_without_streaming_cancels_too_with_a_499_and_no_error(serve, logs) -> None:
     server = serve(fake_latency_ms=3000)
     try:
         httpx.post(f"{server.api}/chat/completions", json={**BODY, "stream": False}, timeout=0.5)
@@ -84,3 +84,5 @@ def test_disconnect_without_streaming_cancels_too(serve) -> None:
         pass
     assert wait_until(lambda: fake.STATS.cancelled == 7), fake.STATS
     assert wait_until(lambda: gauge(server) == 0)
+    assert wait_until(lambda: "POST /v1/chat/completions -> 499" in logs.text), logs.text
+    assert "-> 500" not in logs.text and "ERROR" not in logs.text and "unexpected error" not in logs.text

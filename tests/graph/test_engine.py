@@ -248,3 +248,18 @@ async def test_a_judge_failure_keeps_the_answer_with_a_scoring_error(scripted) -
     result = await engine(judge=judge).run(RunRequest.ask("Q?", mode="baseline"))
     assert result.text and result.scores is None
     assert "no valid answer in 2 attempts" in (result.score_error or "")
+
+
+async def test_each_engine_runs_with_the_settings_it_was_given() -> None:
+    """No global settings under the engine: two engines in one process keep to their own."""
+    from multiplex.errors import UpstreamTimeout
+
+    slow = engine(fake_latency_ms=400, timeout_s=0.1, retries=0)
+    quick = engine(fake_latency_ms=0, max_tokens=3)
+    results = await asyncio.gather(
+        slow.run(RunRequest.ask("Q?", mode="baseline")),
+        quick.run(RunRequest.ask("Q?", mode="baseline")),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], UpstreamTimeout)
+    assert results[1].usage.completion_tokens == 3 and results[1].finish_reason == "length"
