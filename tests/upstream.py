@@ -170,7 +170,7 @@ class Upstream:
 
     # HTTP --------------------------------------------------------------------------------------
     async def _health(self, _request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "calls": len(self.calls), "open_streams": self.open_streams})
 
     async def _models(self, _request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "loopback", "object": "model", "owned_by": "tests"}]})

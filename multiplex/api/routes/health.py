@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -23,6 +25,7 @@ async def ready(services: ServicesDep) -> dict[str, object]:
         "perspectives": len(services.engine.roster),
         "runs_in_progress": services.runs.running,
         "runs_waiting": services.runs.waiting,
+        "tasks": len(asyncio.all_tasks()),  # every coroutine alive in the server: flat when idle
     }
 
 
