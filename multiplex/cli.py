@@ -69,20 +69,15 @@ def serve(
 
 @app.command()
 def agents(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """List the perspective cards of the roster."""
-    from multiplex.roster import load_roster
-
-    settings = _settings()
-    try:
-        roster = load_roster(settings.agents_dir)
-    except MultiplexError as exc:
-        fail(exc.message)
+    """List the perspective cards of the roster, with the model each agent uses."""
+    engine = _engine(_settings())  # cards and their models checked as `serve` checks them
     if as_json:
-        out.print_json(json.dumps([p.model_dump() for p in roster]))
+        cards = [{**p.model_dump(), "model": engine.model_of(p.id)} for p in engine.roster]
+        out.print_json(json.dumps(cards))
         return
-    table = Table("id", "name", "description", "lexicon terms")
-    for p in roster:
-        table.add_row(p.id, p.name, p.description, str(len(p.lexicon)))
+    table = Table("id", "name", "model", "description", "lexicon terms")
+    for p in engine.roster:
+        table.add_row(p.id, p.name, engine.model_of(p.id), p.description, str(len(p.lexicon)))
     out.print(table)
 
 

@@ -126,6 +126,8 @@ class Upstream:
         self.default = Reply(text=echo)
         self.faults: Faults | None = None
         self.calls: list[Call] = []
+        self.record = True  # keep every call's body (tests); a load run only counts them
+        self.served = 0
         self.open_streams = 0
         self._lock = threading.Lock()
         self.app = Starlette(
@@ -154,6 +156,7 @@ class Upstream:
         with self._lock:
             self.rules.clear()
             self.calls.clear()
+            self.served = 0
             self.default = Reply(text=echo)
             self.faults = None
 
@@ -170,7 +173,7 @@ class Upstream:
 
     # HTTP --------------------------------------------------------------------------------------
     async def _health(self, _request: Request) -> Response:
-        return JSONResponse({"status": "ok", "calls": len(self.calls), "open_streams": self.open_streams})
+        return JSONResponse({"status": "ok", "calls": self.served, "open_streams": self.open_streams})
 
     async def _models(self, _request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "loopback", "object": "model", "owned_by": "tests"}]})
@@ -179,7 +182,9 @@ class Upstream:
         body = await request.json()
         call = Call(body, dict(request.headers), time.monotonic())
         with self._lock:
-            self.calls.append(call)
+            self.served += 1
+            if self.record:
+                self.calls.append(call)
         reply = self._pick(body)
         call.status = reply.status
         delay = reply.latency_s + (random.uniform(0, reply.jitter_s) if reply.jitter_s else 0.0)
@@ -304,6 +309,7 @@ def main() -> None:
     parser.add_argument("--text-words", type=int, default=40, help="words in each answer")
     args = parser.parse_args()
     upstream = Upstream()
+    upstream.record = False
     words = " ".join(f"word{i}" for i in range(args.text_words))
     upstream.default = Reply(text=words, latency_s=args.latency_ms / 1000, jitter_s=args.jitter_ms / 1000)
     if args.server_errors or args.rate_limited or args.jitter_ms:

@@ -21,6 +21,7 @@ from multiplex.api.metrics import Metrics
 from multiplex.api.middleware import RequestContextMiddleware, RequestIdFilter
 from multiplex.api.routes import chat, health, models, score
 from multiplex.graph import Engine
+from multiplex.llm import LLM
 from multiplex.settings import Settings, get_settings
 
 PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics()
     services = Services(
         settings=settings,
-        engine=Engine.from_settings(settings),
+        engine=Engine.from_settings(settings, LLM(settings, on_cooldown=metrics.cooldown)),
         runs=RunLimiter(settings.max_concurrent_runs, settings.max_queued_runs),
         rate=RateLimiter(settings.rate_limit_rpm),
         metrics=metrics,

@@ -25,6 +25,15 @@ class Metrics:
             ["perspective", "model", "status"],
             registry=self.registry,
         )
+        self.pool_cooldowns = Counter(
+            "multiplex_pool_cooldowns_total",
+            "deployments of a backend pool that the Router cooled down",
+            ["model", "deployment", "status"],
+            registry=self.registry,
+        )
         self.tokens = Counter(
             "multiplex_tokens_total", "tokens used by every agent call", ["kind", "model"], registry=self.registry
         )
+
+    def cooldown(self, model: str, deployment: str, status: str, _seconds: float | None) -> None:
+        self.pool_cooldowns.labels(model, deployment, status).inc()

@@ -23,7 +23,7 @@ from multiplex.errors import MultiplexError, UpstreamError, UpstreamTimeout
 from multiplex.llm import fake, local
 from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
 from multiplex.llm.inprocess import IN_PROCESS, InProcessOptions
-from multiplex.llm.router import build_router, model_names, read_config
+from multiplex.llm.router import CooldownHook, build_router, model_names, read_config
 from multiplex.llm.types import CallTag, Completion, GenerationParams, Usage
 from multiplex.settings import Settings
 
@@ -65,7 +65,7 @@ def _price_in_process(model: str) -> None:
 
 
 class LLM:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_cooldown: CooldownHook | None = None) -> None:
         register_providers()
         self.settings = settings
         self.options = InProcessOptions.from_settings(settings).to_metadata()
@@ -74,7 +74,7 @@ class LLM:
         if settings.router_config is not None:
             config = read_config(settings.router_config)
             self.pool = model_names(config)
-            self.router = build_router(config, settings.router_config)
+            self.router = build_router(config, settings.router_config, on_cooldown)
 
     def knows(self, model: str) -> bool:
         """A model this LLM can call: a litellm model string, or a name in its pool."""

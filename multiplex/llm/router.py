@@ -5,6 +5,8 @@ only decides which calls go through it (those naming one of its `model_name`s). 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +38,43 @@ def model_names(config: dict[str, Any]) -> set[str]:
     return {entry["model_name"] for entry in config["model_list"]}
 
 
-def build_router(config: dict[str, Any], path: Path) -> Any:
+log = logging.getLogger("multiplex.llm")
+
+# (pool model_name, deployment api_base or model, the status that cooled it, seconds)
+CooldownHook = Callable[[str, str, str, float | None], None]
+
+
+def build_router(config: dict[str, Any], path: Path, on_cooldown: CooldownHook | None = None) -> Any:
     from litellm import Router
 
     settings = config.get("router_settings") or {}
     try:
-        return Router(model_list=config["model_list"], **settings)
+        router = Router(model_list=config["model_list"], **settings)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: the Router refused this configuration ({exc})") from None
+    _report_cooldowns(router, on_cooldown)
+    return router
+
+
+def _report_cooldowns(router: Any, on_cooldown: CooldownHook | None) -> None:
+    """Log every deployment the Router cools down (and tell `on_cooldown`): a pool that quietly
+    loses a replica is a pool nobody knows is degraded."""
+    event = router.cooldown_event
+
+    def cooled_down(deployment_id: str, exception_status: object, cooldown_time: float | None) -> None:
+        deployment = router.get_deployment(model_id=deployment_id)
+        name = deployment.model_name if deployment is not None else "?"
+        params = deployment.litellm_params if deployment is not None else None
+        where = (
+            (getattr(params, "api_base", None) or getattr(params, "model", None) or deployment_id)
+            if params
+            else deployment_id
+        )
+        log.warning(
+            "pool %s: deployment %s cooled down for %s s after %s", name, where, cooldown_time, exception_status
+        )
+        if on_cooldown is not None:
+            on_cooldown(name, str(where), str(exception_status), cooldown_time)
+        event(deployment_id, exception_status, cooldown_time)
+
+    router.cooldown_event = cooled_down
