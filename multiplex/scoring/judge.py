@@ -23,7 +23,7 @@ from multiplex.scoring.types import Reference
 
 ATTEMPTS = 2
 MAX_TOKENS = 2048
-MAX_REFERENCES = 24  # a schema limit, so a looping model still closes its JSON
+MAX_REFERENCES = 32  # schema limits, so that a looping model still closes its JSON within MAX_TOKENS
 
 
 class _JudgedReference(BaseModel):
@@ -73,8 +73,8 @@ def response_format(roster: Roster) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "perspective": {"type": "string", "enum": roster.ids},
-            "term": {"type": "string", "maxLength": 60},
-            "sentence": {"type": "string", "maxLength": 400},
+            "term": {"type": "string", "maxLength": 40},
+            "sentence": {"type": "string", "maxLength": 160},
         },
         "required": ["perspective", "term", "sentence"],
     }
