@@ -44,7 +44,8 @@ def parse_answer(text: str, roster: Roster, source: str = "") -> list[Reference]
     if not match:
         raise ValueError("no JSON object in the answer")
     try:
-        answer = _JudgeAnswer.model_validate(json.loads(match.group(0)))
+        # strict=False: a raw line break inside a string (which a grammar may allow) is no reason to refuse
+        answer = _JudgeAnswer.model_validate(json.loads(match.group(0), strict=False))
     except (json.JSONDecodeError, ValidationError) as exc:
         raise ValueError(f"not the JSON asked for: {str(exc).splitlines()[0]}") from None
     known = set(roster.ids)
