@@ -26,7 +26,9 @@ class Services:
     client_tasks: ClientTasks
 
 
-def get_services(request: Request) -> Services:
+# Dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker thread, a hop
+# that costs more than these few lines.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -34,7 +36,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def authenticate(request: Request, services: ServicesDep) -> str:
+async def authenticate(request: Request, services: ServicesDep) -> str:
     """The caller's key (or client address when auth is off), after auth and the rate limit."""
     keys = services.settings.api_keys
     caller = request.client.host if request.client else "anonymous"

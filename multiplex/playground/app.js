@@ -121,6 +121,26 @@ function renderScores(target, scores) {
   target.append(bars);
   const s = scores.sentiment;
   target.append(el("p", {}, `Sentiment of references: ${pct(s.positive)} positive, ${pct(s.neutral)} neutral, ${pct(s.negative)} negative`));
+  const syn = scores.synthesis;
+  if (syn) {
+    const drafts = Object.keys(syn.retention).length;
+    const lowest = Object.entries(syn.retention).sort((a, b) => a[1] - b[1])[0];
+    target.append(el("p", { "data-testid": "synthesis" },
+      `Against its drafts: ${syn.distinct_drafts.toFixed(1)} distinct drafts of ${drafts}; ` +
+      `lowest retention ${syn.retention_min.toFixed(2)}${lowest ? ` (${lowest[0]})` : ""}` +
+      (syn.mentions_process ? "; the answer talks about its own making" : "")));
+  }
+}
+
+function markRetention(column, scores) {
+  if (!scores || !scores.synthesis) return;
+  for (const [id, kept] of Object.entries(scores.synthesis.retention)) {
+    const node = $(`.card[data-id="${CSS.escape(id)}"]`, column);
+    if (!node) continue;
+    const figure = el("span", { class: "retention", "data-testid": "retention" }, ` · kept ${kept.toFixed(2)}`);
+    figure.title = "retention: how much of this draft the synthesis carries (0 to 1)";
+    $(".meta", node).append(figure);
+  }
 }
 
 function card(column, id, name) {
@@ -200,6 +220,7 @@ async function streamMode(mode, column, s, signal) {
         result.perspectives = ext.perspectives;
         result.scores = ext.scores;
         renderScores($(".scores", column), ext.scores);
+        markRetention(column, ext.scores);
       }
     }
   }
@@ -218,7 +239,7 @@ function renderComparison(results) {
   section.append(el("h2", {}, "Modes compared"));
   const table = el("table");
   const head = el("tr");
-  for (const h of ["mode", "PDS entropy", "perspectives referenced", "positive", "negative"]) head.append(el("th", { scope: "col" }, h));
+  for (const h of ["mode", "PDS entropy", "perspectives referenced", "positive", "negative", "lowest retention", "distinct drafts"]) head.append(el("th", { scope: "col" }, h));
   table.append(head);
   const base = scored[0].scores.pds_entropy;
   for (const r of scored) {
@@ -226,7 +247,9 @@ function renderComparison(results) {
     const diff = r === scored[0] ? "" : ` (${r.scores.pds_entropy >= base ? "+" : ""}${((r.scores.pds_entropy - base) * 100).toFixed(1)} pts)`;
     row.append(el("th", { scope: "row" }, r.mode), el("td", {}, pct(r.scores.pds_entropy) + diff),
       el("td", {}, String(Object.values(r.scores.counts).filter((n) => n > 0).length)),
-      el("td", {}, pct(r.scores.sentiment.positive)), el("td", {}, pct(r.scores.sentiment.negative)));
+      el("td", {}, pct(r.scores.sentiment.positive)), el("td", {}, pct(r.scores.sentiment.negative)),
+      el("td", {}, r.scores.synthesis ? r.scores.synthesis.retention_min.toFixed(2) : "-"),
+      el("td", {}, r.scores.synthesis ? r.scores.synthesis.distinct_drafts.toFixed(1) : "-"));
     table.append(row);
   }
   section.append(table);
@@ -277,6 +300,7 @@ function showRun(run) {
     }
     $(".answer", column).textContent = r.text;
     renderScores($(".scores", column), r.scores);
+    markRetention(column, r.scores);
   }
   renderComparison(run.results);
   lastRun = run;
@@ -298,6 +322,8 @@ function markdown(run) {
     for (const p of r.perspectives || []) lines.push(`### ${p.name}`, "", p.status === "ok" ? p.content : `(failed: ${p.error})`, "");
     lines.push(r.mode === "mas" ? "### Synthesis" : "### Answer", "", r.text, "");
     if (r.scores) lines.push(`PDS entropy: ${pct(r.scores.pds_entropy)}; sentiment: ${pct(r.scores.sentiment.positive)} positive, ${pct(r.scores.sentiment.negative)} negative.`, "");
+    const syn = r.scores && r.scores.synthesis;
+    if (syn) lines.push(`Against its drafts: ${syn.distinct_drafts.toFixed(1)} distinct drafts; lowest retention ${syn.retention_min.toFixed(2)}.`, "");
   }
   lines.push(`Settings: ${settingsLink(run.settings)}`);
   return lines.join("\n");

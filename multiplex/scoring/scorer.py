@@ -26,6 +26,9 @@ from multiplex.scoring.types import CorpusScore, PerspectiveSentiment, Reference
 
 MAX_TEXT_CHARS = 2_000_000
 LEXICON = "lexicon"
+# Below this many characters (text and drafts) scoring takes well under a millisecond, less than
+# handing it to a worker thread costs; above it, it runs off the event loop.
+INLINE_CHARS = 4_000
 
 
 def _check(text: object, drafts: dict[str, str] | None = None) -> None:
@@ -97,6 +100,8 @@ class Scorer:
         _check(text, drafts)
         judge = judge or self.judge
         if judge == LEXICON:
+            if len(text) + sum(len(d) for d in (drafts or {}).values()) < INLINE_CHARS and not drafts:
+                return score_text(text, self.roster)
             return await asyncio.to_thread(score_text, text, self.roster, drafts)
         if not self.llm.knows(judge):
             raise InvalidRequest(f"judge must be 'lexicon' or a litellm model string, not '{judge}'", param="judge")

@@ -20,13 +20,11 @@ os.environ["MULTIPLEX_MODEL"] = "fake/bench"
 
 
 async def timed_runs(latency_ms: int, runs: int, stream: bool = False) -> list[float]:
-    os.environ["MULTIPLEX_FAKE_LATENCY_MS"] = str(latency_ms)
     from multiplex.graph import Engine, RunRequest
-    from multiplex.settings import get_settings
+    from multiplex.settings import load_settings
 
-    get_settings.cache_clear()
-    engine = Engine.from_settings()
-    request = RunRequest.ask("What makes a good teacher?", mode="mas", stream=stream)
+    engine = Engine.from_settings(load_settings(fake_latency_ms=latency_ms))
+    request = RunRequest.ask("What makes a good teacher?", mode="mas", stream=stream, score=False)
     for _ in range(3):  # warm-up: first calls import and build caches
         await engine.run(request)
     times = []

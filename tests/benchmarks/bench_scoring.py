@@ -3,7 +3,8 @@
     python tests/benchmarks/bench_scoring.py
 
 The responses are generated deterministically: sentences of plain prose, one in three naming a
-lexicon term. Prints the median time to score all 175 over 5 repetitions, on one core.
+lexicon term. Prints the median time to score all 175 over 5 repetitions, on one core; then,
+separately, the synthesis metrics of the same 175 answers against 7 drafts of 100 words each.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import statistics
 import time
 
 from multiplex.roster import load_roster
-from multiplex.scoring import aggregate, score
+from multiplex.scoring import aggregate, score_text
+from multiplex.scoring.synthesis import synthesis_score
 
 FILLER = (
     "people often weigh what they owe to others against what they want for themselves and "
@@ -22,8 +24,8 @@ FILLER = (
 ).split()
 
 
-def responses(count: int = 175, words: int = 600) -> list[str]:
-    rng = random.Random(175)
+def responses(count: int = 175, words: int = 600, seed: int = 175) -> list[str]:
+    rng = random.Random(seed)
     terms = [t for card in load_roster() for t in card.lexicon]
     out = []
     for _ in range(count):
@@ -45,11 +47,11 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     texts = responses()
     roster = load_roster()
-    score(texts[0], roster)  # warm-up: builds the regex and loads VADER
+    score_text(texts[0], roster)  # warm-up: builds the term table and loads VADER
     runs = []
     for _ in range(5):
         started = time.perf_counter()
-        results = [score(t, roster) for t in texts]
+        results = [score_text(t, roster) for t in texts]
         runs.append(time.perf_counter() - started)
     corpus = aggregate(results, len(roster))
     words = sum(len(t.split()) for t in texts)
@@ -57,6 +59,19 @@ def main() -> None:
         f"scored {len(texts)} responses ({words / len(texts):.0f} words each, {sum(corpus.counts.values())} "
         f"references) in a median {statistics.median(runs) * 1000:.0f} ms on one core "
         f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}, 5 runs)"
+    )
+    drafts = [dict(zip(roster.ids, responses(7, 100, seed=i), strict=True)) for i in range(len(texts))]
+    synthesis_score(texts[0], drafts[0])  # warm-up: loads the embeddings
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for text, answer_drafts in zip(texts, drafts, strict=True):
+            synthesis_score(text, answer_drafts)
+        runs.append(time.perf_counter() - started)
+    print(
+        f"synthesis metrics of the same {len(texts)} answers against 7 drafts of 100 words each: median "
+        f"{statistics.median(runs) * 1000:.0f} ms on one core (min {min(runs) * 1000:.0f}, max "
+        f"{max(runs) * 1000:.0f}, 5 runs)"
     )
 
 

@@ -4,12 +4,14 @@ server on loopback with the fake provider."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from multiplex.llm import fake
+from tests.panel import panel
 
 CHROMIUM = os.environ.get("MULTIPLEX_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -47,15 +49,18 @@ def open_page(page: Page, server) -> None:
     expect(page.locator("input[name=perspective]")).to_have_count(7)
 
 
-def test_ask_mas_shows_seven_cards_a_synthesis_and_scores(page: Page, server) -> None:
+def test_ask_mas_shows_seven_cards_a_synthesis_and_scores(page: Page, serve, scripted) -> None:
+    server = serve(model=scripted("panel", panel))
     open_page(page, server)
     page.get_by_label("Question", exact=True).fill("What makes a good teacher?")
     page.get_by_role("button", name="Ask", exact=True).click()
     column = page.locator("article.column[data-mode=mas]")
     expect(column.locator(".card.ok")).to_have_count(7)
-    expect(column.locator(".answer")).to_contain_text("Indigenous")
-    expect(column.get_by_test_id("entropy")).to_have_text("100.0%")
-    expect(column.locator(".card .meta").first).to_contain_text("positive")
+    expect(column.locator(".answer")).to_contain_text("Haudenosaunee")
+    expect(column.get_by_test_id("entropy")).to_have_text(re.compile(r"^9\d\.\d%$"))  # every tradition named
+    expect(column.get_by_test_id("retention")).to_have_count(7)  # how much of each draft the answer keeps
+    expect(column.get_by_test_id("retention").first).to_have_text(re.compile(r"kept (0\.9\d|1\.00)$"))
+    expect(column.get_by_test_id("synthesis")).to_contain_text("distinct drafts of 7")
     expect(page.locator("#status")).to_have_text("Done.")
     expect(page.locator("#history li")).to_have_count(1)
 
