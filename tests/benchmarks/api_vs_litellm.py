@@ -148,9 +148,8 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=30)
     medians = {name: {k: statistics.median(v) for k, v in r.items()} for name, r in results.items()}
-    print(
-        f"| server | p50 at concurrency 1 | requests/s at concurrency 8 | ({args.rounds} rounds of {args.seconds:g} s) |"
-    )
+    rounds = f"{args.rounds} rounds of {args.seconds:g} s"
+    print(f"| server | p50 at concurrency 1 | requests/s at concurrency 8 | ({rounds}) |")
     print("|---|---|---|---|")
     for name, m in medians.items():
         runs = ", ".join(f"{v:.0f}" for v in results[name]["rps"])
