@@ -109,19 +109,12 @@ class LLM:
         attempt = 0
         while True:
             attempt += 1
-            streamed = False
-
-            async def sink(token: str) -> None:
-                nonlocal streamed
-                streamed = True
-                assert on_token is not None
-                await on_token(token)
-
+            streamed: list[str] = []  # the tokens this attempt already sent on
             remaining = deadline - loop.time()
             hint: float | None = None
             try:
                 async with asyncio.timeout(remaining):
-                    return await self._call(model, messages, params, tag, sink if on_token else None, remaining)
+                    return await self._call(model, messages, params, tag, on_token, remaining, streamed)
             except TimeoutError:
                 error: MultiplexError = UpstreamTimeout(
                     f"{model} did not answer within {settings.timeout_s:g} s", provider_status=None
@@ -152,6 +145,7 @@ class LLM:
         tag: CallTag,
         on_token: TokenSink | None,
         timeout: float,
+        parts: list[str],
     ) -> Completion:
         kwargs = params.litellm_kwargs()
         kwargs.setdefault("max_tokens", self.settings.max_tokens)
@@ -174,12 +168,12 @@ class LLM:
                 choice.message.content or "", _usage(getattr(response, "usage", None)), _finish(choice), model
             )
         stream = await complete(**call, stream=True, stream_options={"include_usage": True})
-        parts: list[str] = []
         usage = Usage()
         finish = None
         async for chunk in stream:
-            if chunk.choices:
-                choice = chunk.choices[0]
+            choices = chunk.choices
+            if choices:
+                choice = choices[0]
                 delta = choice.delta.content
                 if delta:
                     parts.append(delta)

@@ -175,7 +175,8 @@ class FakeProvider(InProcessProvider):
                 raise
             pause = options.fake_latency_ms / 1000 / max(len(tokens), 1)
             for i, token in enumerate(tokens):
-                await asyncio.sleep(pause)
+                if pause:
+                    await asyncio.sleep(pause)
                 last = i == len(tokens) - 1
                 yield _chunk(token, finish if last else None, _usage(call.messages, len(tokens)) if last else None)
         except (asyncio.CancelledError, GeneratorExit):

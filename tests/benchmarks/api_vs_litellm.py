@@ -28,6 +28,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER_VENV = Path.home() / ".cache" / "multiplex-bench" / "litellm-proxy"
+KEY = "sk-bench-0123456789abcdef0123456789abcdef"  # both servers check the same bearer key
 BODY = '{"model": "multiplex-baseline", "messages": [{"role": "user", "content": "What is a good life?"}]}'
 PEER_CONFIG = """model_list:
   - model_name: multiplex-baseline
@@ -78,6 +79,7 @@ def first_byte_ms(port: int, runs: int = 200) -> float:
     body = BODY[:-1] + ', "stream": true}'
     request = (
         f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {KEY}\r\n"
         f"Content-Length: {len(body)}\r\n\r\n{body}"
     ).encode()
     times = []
@@ -110,20 +112,23 @@ def main() -> None:
     work = Path(tempfile.mkdtemp())
     (work / "peer.yaml").write_text(PEER_CONFIG)
     script = work / "post.lua"
-    script.write_text(f"wrk.method = 'POST'\nwrk.body = '{BODY}'\nwrk.headers['Content-Type'] = 'application/json'\n")
+    script.write_text(
+        f"wrk.method = 'POST'\nwrk.body = '{BODY}'\nwrk.headers['Content-Type'] = 'application/json'\n"
+        f"wrk.headers['Authorization'] = 'Bearer {KEY}'\n"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MULTIPLEX_")}
     env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     ours, theirs = free_port(), free_port()
     mx = subprocess.Popen(
         [sys.executable, "-m", "multiplex.cli", "serve", "--port", str(ours)],
-        env={**env, "MULTIPLEX_MODEL": "fake/bench", "MULTIPLEX_LOG_LEVEL": "warning"},
+        env={**env, "MULTIPLEX_MODEL": "fake/bench", "MULTIPLEX_LOG_LEVEL": "warning", "MULTIPLEX_API_KEYS": KEY},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     lite = subprocess.Popen(
         [str(peer), "--config", str(work / "peer.yaml"), "--port", str(theirs), "--num_workers", "1"],
-        env=env,
+        env={**env, "LITELLM_MASTER_KEY": KEY},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
