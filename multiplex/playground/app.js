@@ -213,7 +213,7 @@ async function streamMode(mode, column, s, signal) {
         meta.textContent = `${record.status} · ${(record.latency_ms / 1000).toFixed(1)} s`;
         if (record.status === "ok") {
           sentimentOf(record.content, record.id).then((label) => {
-            if (label) meta.textContent += ` · ${label}`;
+            if (label) meta.append(el("span", { class: "sentiment" }, ` · ${label}`));  // beside the retention, not over it
           });
         }
       } else if (ext.mode) {

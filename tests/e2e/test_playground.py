@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from multiplex.llm import fake
 from tests.panel import panel
 
+pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("MULTIPLEX_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
