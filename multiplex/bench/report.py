@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -33,9 +34,33 @@ def _mean(values: list[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
+COPIED_WORDS = 8  # a run of this many words shared with the card's example is a copy
+_WORD = re.compile(r"[\w']+")
+
+
+def _runs(words: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(words[i : i + COPIED_WORDS]) for i in range(len(words) - COPIED_WORDS + 1)]
+
+
+def _without_copies(text: str, source: str) -> str:
+    """`text` with every run of COPIED_WORDS or more words that also appears in `source` cut out."""
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    copied = [False] * len(spans)
+    source_runs = set(_runs(_WORD.findall(source.lower())))
+    for i, run in enumerate(_runs([text[a:b].lower() for a, b in spans])):
+        if run in source_runs:
+            copied[i : i + COPIED_WORDS] = [True] * COPIED_WORDS
+    kept, at = [], 0
+    for (start, end), cut in zip(spans, copied, strict=True):
+        if cut:
+            kept.append(text[at:start])
+            at = end
+    return "".join(kept) + text[at:]
+
+
 def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
     """For each ok draft of a mas record: does it name its own tradition in words the model wrote?
-    (A card's opening, which multiplex wrote, does not count.)"""
+    Words multiplex wrote do not count: the card's opening, and runs of words copied from its example."""
     cards = {card.id: card for card in roster}
     extractor = extractor_for(roster)
     found = []
@@ -46,6 +71,8 @@ def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
         text = p["content"]
         if card.opening and text.startswith(card.opening):
             text = text[len(card.opening) :]
+        if card.example:
+            text = _without_copies(text, card.example)
         found.append(any(ref.perspective == card.id for ref in extractor.extract(text)))
     return found
 

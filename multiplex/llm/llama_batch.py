@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import logging
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -33,7 +34,9 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from multiplex.errors import ContextOverflow
 
+log = logging.getLogger(__name__)
 DEFAULT_SEED = 0xFFFFFFFF  # llama.cpp: a random seed
+_NO_ROOM = "the local model's context has no room for this prompt (MULTIPLEX_LOCAL_N_CTX)"
 ANSWER_RESERVE = 16  # the least room a prompt must leave for an answer
 CACHED_PREFIXES = 16  # system prompts kept resident
 MIN_PREFIX = 32  # shorter prefixes are not worth a slot
@@ -132,6 +135,7 @@ class BatchedLlama:
         self._free_prefix_seqs = list(range(parallel, parallel + CACHED_PREFIXES))
         self._wake = threading.Condition()
         self._closed = False
+        self._postponed = False
         self._worker = threading.Thread(target=self._loop, name="llama-batch", daemon=True)
         self._worker.start()
 
@@ -219,21 +223,23 @@ class BatchedLlama:
                 for job in {*admitted, *self._running}:
                     self._finish(job, "stop", exc)
 
-    def _cells_in_use(self) -> int:
-        return sum(len(p.tokens) for p in self._prefixes.values()) + sum(j.own_cells for j in self._running)
+    def _cells_in_use(self, admitted: list[Job] | None = None) -> int:
+        """Cells held by cached prefixes, and reserved by running calls and those just admitted."""
+        calls = [*self._running, *(admitted or [])]
+        return sum(len(p.tokens) for p in self._prefixes.values()) + sum(j.own_cells for j in calls)
 
     def _drop(self, prefix: Prefix) -> None:
         del self._prefixes[prefix.tokens]
         llama_cpp.llama_memory_seq_rm(self._memory, prefix.seq, -1, -1)
         self._free_prefix_seqs.append(prefix.seq)
 
-    def _make_room(self, cells: int) -> bool:
+    def _make_room(self, cells: int, admitted: list[Job]) -> bool:
         """Drop cached prefixes nobody is using, oldest first, until `cells` more fit."""
         for prefix in [p for p in self._prefixes.values() if p.users == 0]:
-            if self._cells_in_use() + cells <= self.n_ctx:
+            if self._cells_in_use(admitted) + cells <= self.n_ctx:
                 break
             self._drop(prefix)
-        return self._cells_in_use() + cells <= self.n_ctx
+        return self._cells_in_use(admitted) + cells <= self.n_ctx
 
     def _new_prefix(self, key: tuple[int, ...]) -> Prefix | None:
         if not self._free_prefix_seqs:
@@ -246,6 +252,8 @@ class BatchedLlama:
         return prefix
 
     def _admit(self) -> list[Job]:
+        if self._postponed:  # llama.cpp found no room a moment ago: wait for a running call to end
+            return []
         admitted: list[Job] = []
         batch_tokens = len(self._running)
         while self._waiting and self._free_seqs:
@@ -253,7 +261,11 @@ class BatchedLlama:
             key = tuple(job.prompt[: job.prefix]) if job.prefix >= MIN_PREFIX else None
             cached = self._prefixes.get(key) if key else None
             job.shared = cached if cached is not None and cached.ready else None
-            if not self._make_room(job.own_cells) or batch_tokens + len(job.prompt) > self.n_ctx:
+            if job.shared is not None:
+                job.shared.users += 1  # pinned: making room must not drop the prefix this call shares
+            if not self._make_room(job.own_cells, admitted) or batch_tokens + len(job.prompt) > self.n_ctx:
+                if job.shared is not None:
+                    job.shared.users -= 1
                 job.shared = None
                 break
             self._waiting.popleft()
@@ -261,8 +273,9 @@ class BatchedLlama:
             job.sampler = self._sampler(job.sampling)
             if key is not None and cached is None:
                 job.shared = self._new_prefix(key)  # written by this call's prefill
+                if job.shared is not None:
+                    job.shared.users += 1
             if job.shared is not None:
-                job.shared.users += 1
                 self._prefixes.move_to_end(job.shared.tokens)
             batch_tokens += len(job.prompt)
             admitted.append(job)
@@ -314,19 +327,36 @@ class BatchedLlama:
             index = self._put(job.prompt[pos], pos, (job.seq,), pos == last)
         job.pos, job.logits_index = len(job.prompt), index
 
+    def _decode(self) -> int:
+        status = llama_cpp.llama_decode(self.context.ctx, self._batch) if self._batch.n_tokens else 0
+        if status not in (0, 1):
+            raise RuntimeError(f"llama_decode failed ({status})")
+        return int(status)
+
     def _step(self, admitted: list[Job]) -> None:
+        # The running calls' next tokens first, then the new prompts in a decode of their own: when
+        # llama.cpp finds no room for the prompts (1), they wait, and the running calls go on.
+        # Each decode's logits are sampled before the next decode replaces them.
+        running = list(self._running)
         self._batch.n_tokens = 0
-        for job in self._running:
+        for job in running:
             job.logits_index = self._put(job.last_token, job.pos, (job.seq,), True)
             job.pos += 1
-        for job in admitted:
-            self._prefill(job)
-            self._running.append(job)
-        if self._batch.n_tokens:
-            status = llama_cpp.llama_decode(self.context.ctx, self._batch)
-            if status != 0:
-                raise RuntimeError(f"llama_decode failed ({status})")
-        for job in list(self._running):
+        if self._decode():
+            raise RuntimeError("llama_decode found no cache cells for the running calls")
+        self._sample(running)
+        if admitted:
+            self._batch.n_tokens = 0
+            for job in admitted:
+                self._prefill(job)
+            if self._decode():
+                self._postpone(admitted)
+                return
+            self._running.extend(admitted)
+            self._sample(admitted)
+
+    def _sample(self, jobs: list[Job]) -> None:
+        for job in jobs:
             if job.cancelled.is_set():
                 self._finish(job, "stop")
                 continue
@@ -340,6 +370,28 @@ class BatchedLlama:
                 self._finish(job, "stop")
             elif job.generated >= job.max_tokens:
                 self._finish(job, "length")
+
+    def _postpone(self, jobs: list[Job]) -> None:
+        """Back to the head of the queue, as they were, until running calls free some cells; with
+        nothing running they can never fit, and fail."""
+        log.info("local model: no cache room for %d new prompt(s); %d running", len(jobs), len(self._running))
+        for job in reversed(jobs):
+            llama_cpp.llama_memory_seq_rm(self._memory, job.seq, -1, -1)
+            self._free_seqs.append(job.seq)
+            job.seq = -1
+            if job.shared is not None:
+                job.shared.users -= 1
+                if job.reused == 0 and job.shared.tokens in self._prefixes:
+                    self._drop(job.shared)  # it was to be written by this prefill
+                job.shared, job.reused = None, 0
+            llama_cpp.llama_sampler_free(job.sampler)
+            job.sampler = None
+            if not self._running:
+                job.on_done(Result(0, len(job.prompt), "stop", ContextOverflow(_NO_ROOM)))
+                continue
+            with self._wake:
+                self._waiting.appendleft(job)
+        self._postponed = bool(self._running)
 
     def _piece(self, token: int) -> bytes:
         buffer = ctypes.create_string_buffer(64)
@@ -371,6 +423,7 @@ class BatchedLlama:
     def _finish(self, job: Job, reason: str, error: BaseException | None = None) -> None:
         if job in self._running:
             self._running.remove(job)
+            self._postponed = False  # cells are freed: postponed prompts may fit now
         if job.seq >= 0:
             llama_cpp.llama_memory_seq_rm(self._memory, job.seq, -1, -1)
             self._free_seqs.append(job.seq)

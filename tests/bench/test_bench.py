@@ -14,7 +14,7 @@ import pytest
 
 from multiplex.bench.datasets import WORLDVIEW_BENCH_SHA256, load_dataset, per_domain, questions_sha256
 from multiplex.bench.judges import agreement, judged, rescore
-from multiplex.bench.report import write_report
+from multiplex.bench.report import own_voice, write_report
 from multiplex.bench.run import merge, parse_shard, run_bench
 from multiplex.bench.store import RunStore
 from multiplex.errors import InvalidRequest
@@ -24,6 +24,19 @@ from tests.conftest import WORLDVIEW_BENCH, engine, needs_worldview_bench
 from tests.panel import panel
 
 ROSTER = load_roster()
+
+
+def test_own_voice_counts_only_words_the_model_wrote() -> None:
+    card = ROSTER.get("islamic")
+    assert card.opening and card.example
+    copied = " ".join(card.example.split()[:12])
+    drafts = {
+        "opening only": f"{card.opening} the old books, and one should be kind.",
+        "copied example": f"{card.opening} {copied}. Be kind.",
+        "own words": f"{card.opening} the Quran: a Muslim is kind to guests.",
+    }
+    record = {"perspectives": [{"id": "islamic", "status": "ok", "content": text} for text in drafts.values()]}
+    assert own_voice(record, ROSTER) == [False, False, True]
 
 
 @needs_worldview_bench

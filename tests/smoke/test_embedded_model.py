@@ -105,3 +105,18 @@ async def test_embedded_model_streams_tokens() -> None:
     result = events[-1].result if isinstance(events[-1], RunDone) else None
     assert result is not None and result.text.strip()
     assert all(p.usage.completion_tokens > 0 and p.finish_reason == "length" for p in result.perspectives)
+
+
+async def test_a_second_turn_carrying_the_first_synthesis_runs_every_agent() -> None:
+    """A chat's second turn: seven agents each read the whole first answer, and the local model's
+    cache must hold their prompts, the resident system prompts and the answers together."""
+    engine = Engine.from_settings(load_settings(model="local/smollm2"))
+    first = await engine.run(RunRequest.ask("Is it right to eat meat?", mode="mas", score=False))
+    history = [
+        {"role": "user", "content": "Is it right to eat meat?"},
+        {"role": "assistant", "content": first.text},
+        {"role": "user", "content": "And what about fish?"},
+    ]
+    second = await engine.run(RunRequest(messages=history, mode="mas", score=False))
+    assert [(p.status, p.error) for p in second.perspectives] == [("ok", None)] * 7
+    assert all(f"**{name}.**" in second.text for name in NAMES)
