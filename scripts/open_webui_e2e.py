@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 DEFAULT_VENV = Path.home() / ".cache" / "multiplex" / "open-webui-venv"
 TURNS = ["Is it right to eat meat?", "And what about fish?"]
+NAMES = ["Western", "Islamic", "Confucian", "Hindu", "Buddhist", "African", "Indigenous"]
 QUICK = "What makes a good life?"
 
 
@@ -130,11 +131,15 @@ def drive(webui: str, multiplex: str, log: Path, out: Path, models: list[str]) -
             wait_idle(multiplex, log)
             time.sleep(2)
             answers = page.locator("#response-content-container")
-            return answers.last.inner_text(), runs_logged(log)[before:]
+            texts = answers.all_inner_texts()
+            (log.parent / f"answers-{len(texts)}.txt").write_text("\n=====\n".join(texts), encoding="utf-8")
+            page.screenshot(path=str(log.parent / f"page-{len(texts)}.png"), full_page=True)
+            return texts[-1], runs_logged(log)[before:]
 
         for model in models:
-            if report["chats"]:
-                page.locator("#sidebar-new-chat-button").click()
+            if report["chats"]:  # a new chat
+                page.goto(webui, wait_until="domcontentloaded")
+                page.locator("#chat-input").wait_for()
                 time.sleep(2)
             pick(model)
             turns = TURNS if model == "multiplex-mas" else [QUICK]
@@ -144,6 +149,7 @@ def drive(webui: str, multiplex: str, log: Path, out: Path, models: list[str]) -
                 turn = {
                     "question": question,
                     "answer_chars": len(answer),
+                    "sections": [name for name in NAMES if f"{name}." in answer],
                     "thought_block": page.get_by_text(re.compile(r"Thought for")).count() > 0,
                     "runs": [mode for _, mode in runs],
                     "model_calls": calls(runs, 7),
@@ -158,14 +164,15 @@ def drive(webui: str, multiplex: str, log: Path, out: Path, models: list[str]) -
                 mas = chat["turns"]
                 if not all(t["thought_block"] for t in mas):
                     raise SystemExit("multiplex-mas: the drafts' thought block is missing")
-                if "Common ground and tensions" not in answer:
-                    raise SystemExit("multiplex-mas: the synthesis is missing")
+                for turn in mas:
+                    if len(turn["sections"]) < 5:
+                        raise SystemExit(f"multiplex-mas: the sections of the synthesis are missing: {turn}")
                 if chat["title"] in ("", "New Chat", "Open WebUI"):
                     raise SystemExit(f"multiplex-mas: Open WebUI set no title ({chat['title']!r})")
-                page.get_by_text(re.compile(r"Thought for")).first.click()  # open the drafts for the picture
+                page.set_viewport_size({"width": 1400, "height": 1700})
+                page.locator("#response-content-container").first.scroll_into_view_if_needed()
                 time.sleep(1)
-                page.screenshot(path=str(out / "open-webui.png"), full_page=True)
-                page.get_by_text(re.compile(r"Thought for")).first.click()
+                page.screenshot(path=str(out / "open-webui.png"))
         browser.close()
     return report
 
