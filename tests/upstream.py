@@ -54,6 +54,7 @@ class Rule:
     reply: Reply
     when_system: str | None = None  # the system prompt contains this text
     when_model: str | None = None
+    when_user: str | None = None  # the last user message contains this text
     times: int | None = None  # uses left; None = forever
 
     def matches(self, body: dict[str, Any]) -> bool:
@@ -61,6 +62,10 @@ class Rule:
             return False
         if self.when_model is not None and body.get("model") != self.when_model:
             return False
+        if self.when_user is not None:
+            users = [m for m in body.get("messages", []) if m.get("role") == "user"]
+            if not users or self.when_user not in _text(users[-1].get("content")):
+                return False
         if self.when_system is not None:
             system = " ".join(_text(m.get("content")) for m in body.get("messages", []) if m.get("role") == "system")
             if self.when_system not in system:
@@ -147,10 +152,16 @@ class Upstream:
 
     # scripting ---------------------------------------------------------------------------------
     def script(
-        self, reply: Reply, *, when_system: str | None = None, when_model: str | None = None, times: int | None = None
+        self,
+        reply: Reply,
+        *,
+        when_system: str | None = None,
+        when_model: str | None = None,
+        when_user: str | None = None,
+        times: int | None = None,
     ) -> None:
         with self._lock:
-            self.rules.append(Rule(reply, when_system, when_model, times))
+            self.rules.append(Rule(reply, when_system, when_model, when_user, times))
 
     def reset(self) -> None:
         with self._lock:

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import litellm
+from litellm.exceptions import MidStreamFallbackError
 
 from multiplex.errors import (
     ContextOverflow,
@@ -89,6 +90,8 @@ def provider_failure(model: str, exc: BaseException) -> MultiplexError:
             f"{model} is rate limited by its provider (HTTP 429): {_short(exc)}",
             retry_after=retry_after if retry_after is not None else 1.0,
         )
+    if isinstance(exc, MidStreamFallbackError):  # litellm's 500, not the provider's
+        return UpstreamError(f"{model}: the stream broke off mid-way: {_short(exc)}", retryable=True)
     if isinstance(exc, litellm.APIConnectionError) and status in (None, 500):
         return UpstreamError(f"{model} could not be reached or answered garbage: {_short(exc)}", provider_status=status)
     named = f"HTTP {status}" if status else type(exc).__name__

@@ -182,6 +182,26 @@ async def test_failed_runs_are_kept_retried_and_never_averaged(tmp_path: Path, e
     assert write_report(tmp_path, ROSTER)["modes"]["mas"]["ok"] == 3
 
 
+async def test_a_real_provider_failing_keeps_the_error_and_the_rerun_does_only_those(tmp_path: Path, upstream) -> None:
+    """Over HTTP through litellm's `openai/` provider: every call about the first question is
+    rate limited, and the second question's agents get a 401. The failed runs are kept with the
+    provider's answer; the same command again, the provider healthy, runs only those."""
+    from tests.upstream import Reply
+
+    questions = load_dataset("sample")[:2]
+    upstream.script(Reply(status=429, retry_after=0), when_user=questions[0].prompt)
+    upstream.script(Reply(status=401), when_user=questions[1].prompt, when_system="voice of the")
+    settings = {"model": "openai/loopback-model", "retries": 0, "planner": "off"}
+    assert await bench(tmp_path, questions, modes=("baseline", "mas"), **settings) == (1, 3)
+    failed = {(r["question_id"], r["mode"]): r["error"] for r in RunStore(tmp_path).records() if r["error"]}
+    assert "HTTP 429" in failed[(questions[0].id, "baseline")]
+    assert "only 0 of 7" in failed[(questions[0].id, "mas")] and "only 0 of 7" in failed[(questions[1].id, "mas")]
+    upstream.reset()
+    assert await bench(tmp_path, questions, modes=("baseline", "mas"), **settings) == (3, 0)
+    latest = RunStore(tmp_path).latest()
+    assert len(latest) == 4 and all(r["status"] == "ok" for r in latest.values())  # the failures stay in the log
+
+
 async def test_rescoring_and_judge_agreement_resume_and_compare(tmp_path: Path, scripted) -> None:
     questions = load_dataset("sample")[:4]
     await bench(tmp_path, questions, modes=("baseline", "mas"), model=scripted("panel", panel))

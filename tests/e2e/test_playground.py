@@ -1,5 +1,5 @@
 """The educators' playground in headless Chromium (Debian's /usr/bin/chromium) against a real
-server on loopback with the fake provider."""
+server on loopback with the fake provider, and the loopback upstream where a real provider's failure is the point."""
 
 from __future__ import annotations
 
@@ -112,6 +112,24 @@ def test_an_api_error_is_a_readable_message(page: Page, serve) -> None:
     page.get_by_role("button", name="Ask", exact=True).click()
     expect(page.locator("#status")).to_contain_text("only 0 of 7 perspective agents answered")
     expect(page.locator("#status")).to_have_class("error")
+
+
+def test_a_provider_failing_one_agent_shows_a_failed_card_and_the_synthesis(page: Page, serve, upstream) -> None:
+    """A real provider over HTTP (the loopback upstream through litellm's openai/ provider): its
+    401 to the Islamic agent is that card's error, and the other six are synthesised."""
+    from tests.upstream import Reply
+
+    upstream.script(Reply(status=401), when_system="voice of the Islamic tradition")
+    server = serve(model="openai/loopback-model", retries=0, planner="off", synthesis="llm")
+    open_page(page, server)
+    page.get_by_label("Question", exact=True).fill("What is justice?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    column = page.locator("article.column[data-mode=mas]")
+    expect(column.locator(".card.failed")).to_have_count(1)
+    expect(column.locator(".card.failed")).to_contain_text("HTTP 401")
+    expect(column.locator(".card.ok")).to_have_count(6)
+    expect(column.locator(".answer")).to_contain_text("Upstream answer to:")
+    expect(page.locator("#status")).to_have_text("Done.")
 
 
 def test_api_key_is_sent_when_the_server_needs_one(page: Page, serve) -> None:

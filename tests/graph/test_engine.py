@@ -263,3 +263,26 @@ async def test_each_engine_runs_with_the_settings_it_was_given() -> None:
     )
     assert isinstance(results[0], UpstreamTimeout)
     assert results[1].usage.completion_tokens == 3 and results[1].finish_reason == "length"
+
+
+async def test_over_a_real_provider_a_cut_stream_and_a_hang_are_failed_drafts(upstream) -> None:
+    """litellm's `openai/` provider over HTTP: one perspective's stream is cut mid-way, another's
+    upstream never answers; both are failed records, the other five are synthesised."""
+    from tests.upstream import Reply
+
+    upstream.script(Reply(text="Words " * 40, cut_after=3), when_system="voice of the Islamic tradition")
+    upstream.script(Reply(hang=True), when_system="voice of the Hindu tradition")
+    mas = engine(model="openai/loopback-model", retries=0, timeout_s=3, planner="off", synthesis="llm")
+    request = RunRequest.ask("What do we owe our parents?", mode="mas", stream=True)
+    started = time.monotonic()
+    events = [e async for e in mas.stream(request)]
+    assert time.monotonic() - started < 10
+    done = {e.record.id: e.record for e in events if isinstance(e, PerspectiveDone)}
+    assert done["islamic"].status == "failed" and done["hindu"].status == "failed"
+    assert "stream broke off" in (done["islamic"].error or "") and done["islamic"].error_status == 502
+    assert done["hindu"].error_code == "upstream_timeout" and "within 3 s" in (done["hindu"].error or "")
+    assert sum(r.status == "ok" for r in done.values()) == 5
+    result = events[-1].result if isinstance(events[-1], RunDone) else None
+    assert result is not None and result.text.startswith("Upstream answer to:")
+    synthesizer = [c for c in upstream.calls if "voice of the" not in c.system]
+    assert len(synthesizer) == 1 and "Islamic" not in synthesizer[0].last_user
