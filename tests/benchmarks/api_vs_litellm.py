@@ -14,7 +14,6 @@ requests per second with eight. Prints the medians over the rounds and their rat
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import socket
 import statistics
@@ -24,9 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from tests.benchmarks.processes import clean_env, free_port, start, stop, wait
 
-ROOT = Path(__file__).resolve().parents[2]
 PEER_VENV = Path.home() / ".cache" / "multiplex-bench" / "litellm-proxy"
 KEY = "sk-bench-0123456789abcdef0123456789abcdef"  # both servers check the same bearer key
 BODY = '{"model": "multiplex-baseline", "messages": [{"role": "user", "content": "What is a good life?"}]}'
@@ -36,24 +34,6 @@ PEER_CONFIG = """model_list:
       model: openai/mock
       mock_response: "A baseline answer to 'What is a good life?'. It weighs the question with care."
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"{url} did not come up")
 
 
 def wrk(url: str, connections: int, seconds: float, script: Path) -> tuple[float, float]:
@@ -116,21 +96,15 @@ def main() -> None:
         f"wrk.method = 'POST'\nwrk.body = '{BODY}'\nwrk.headers['Content-Type'] = 'application/json'\n"
         f"wrk.headers['Authorization'] = 'Bearer {KEY}'\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MULTIPLEX_")}
-    env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    env = {**clean_env(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     ours, theirs = free_port(), free_port()
-    mx = subprocess.Popen(
+    mx = start(
         [sys.executable, "-m", "multiplex.cli", "serve", "--port", str(ours)],
-        env={**env, "MULTIPLEX_MODEL": "fake/bench", "MULTIPLEX_LOG_LEVEL": "warning", "MULTIPLEX_API_KEYS": KEY},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        {**env, "MULTIPLEX_MODEL": "fake/bench", "MULTIPLEX_LOG_LEVEL": "warning", "MULTIPLEX_API_KEYS": KEY},
     )
-    lite = subprocess.Popen(
+    lite = start(
         [str(peer), "--config", str(work / "peer.yaml"), "--port", str(theirs), "--num_workers", "1"],
-        env={**env, "LITELLM_MASTER_KEY": KEY},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        {**env, "LITELLM_MASTER_KEY": KEY},
     )
     servers = {"multiplex": ours, "LiteLLM proxy": theirs}
     try:
@@ -149,9 +123,7 @@ def main() -> None:
                 results[name]["rps"].append(wrk(url, 8, args.seconds, script)[1])
         ttfb = first_byte_ms(ours)
     finally:
-        for process in (mx, lite):
-            process.terminate()
-            process.wait(timeout=30)
+        stop(mx, lite)
     medians = {name: {k: statistics.median(v) for k, v in r.items()} for name, r in results.items()}
     rounds = f"{args.rounds} rounds of {args.seconds:g} s"
     print(f"| server | p50 at concurrency 1 | requests/s at concurrency 8 | ({rounds}) |")

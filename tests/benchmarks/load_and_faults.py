@@ -17,35 +17,14 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up")
+from tests.benchmarks.processes import on_upstream
 
 
 def resources(pid: int) -> tuple[int, int]:
@@ -129,47 +108,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
-    up_port, mx_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MULTIPLEX_")}
-    upstream = subprocess.Popen(
-        [sys.executable, "-m", "tests.upstream", "--port", str(up_port), "--latency-ms", "50", "--jitter-ms", "100",
-         "--server-errors", "0.05", "--rate-limited", "0.02", "--text-words", "40"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    server_env = {
-        **env,
-        "MULTIPLEX_MODEL": "openai/loopback",
-        "OPENAI_API_BASE": f"http://127.0.0.1:{up_port}/v1",
-        "OPENAI_API_KEY": "sk-loopback",
-        "MULTIPLEX_MAX_CONCURRENT_RUNS": "64",
-        "MULTIPLEX_MAX_QUEUED_RUNS": "64",
-        "MULTIPLEX_RETRIES": "2",
-        "MULTIPLEX_LOG_LEVEL": "warning",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "multiplex.cli", "serve", "--port", str(mx_port)],
-        cwd=ROOT, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base, api = f"http://127.0.0.1:{mx_port}", f"http://127.0.0.1:{mx_port}/v1"
-    try:
-        wait(f"http://127.0.0.1:{up_port}/health")
-        wait(f"{base}/health/live")
+    upstream_args = ["--latency-ms", "50", "--jitter-ms", "100", "--server-errors", "0.05", "--rate-limited", "0.02",
+                     "--text-words", "40"]  # fmt: skip
+    settings = {"MULTIPLEX_MAX_CONCURRENT_RUNS": "64", "MULTIPLEX_MAX_QUEUED_RUNS": "64", "MULTIPLEX_RETRIES": "2"}
+    with on_upstream(upstream_args, settings) as (upstream, base, pid):
+        api = f"{base}/v1"
         asyncio.run(drive(api, 4, 3))  # warm up: imports, connection pools, first allocations
         time.sleep(2)
-        fds0, rss0 = resources(server.pid)
+        fds0, rss0 = resources(pid)
         tasks0 = httpx.get(f"{base}/health/ready").json()["tasks"]
         started = time.monotonic()
         tally = asyncio.run(drive(api, args.clients, args.seconds))
         elapsed = time.monotonic() - started
         time.sleep(3)  # let cancelled runs unwind
         ready = httpx.get(f"{base}/health/ready").json()
-        fds1, rss1 = resources(server.pid)
-        upstream_health = httpx.get(f"http://127.0.0.1:{up_port}/health").json()
-    finally:
-        server.terminate()
-        upstream.terminate()
-        server.wait(timeout=20)
-        upstream.wait(timeout=20)
+        fds1, rss1 = resources(pid)
+        upstream_health = httpx.get(f"{upstream}/health").json()
 
     total = sum(tally.statuses.values())
     latencies = sorted(tally.latencies)

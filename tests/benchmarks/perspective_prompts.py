@@ -62,6 +62,7 @@ async def variant(name: str, keep: tuple[str, ...], questions: list, max_tokens:
             )
             record = {"mode": "mas", "perspectives": [p.to_dict() for p in result.perspectives]}
             voices += own_voice(record, roster)
+            assert result.scores is not None, result.score_error
             syn = result.scores["synthesis"]
             distinct.append(syn["distinct_drafts"])
             kept.append(syn["retention_min"])

@@ -17,14 +17,12 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.benchmarks.load_and_faults import ROOT, free_port, wait
+from tests.benchmarks.processes import on_upstream
 
 QUESTION = [{"role": "user", "content": "What do we owe to our parents?"}]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -64,49 +62,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="per concurrency level")
     args = parser.parse_args()
     levels = [int(n) for n in args.clients.split(",")]
-    up_port, mx_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MULTIPLEX_")}
-    upstream = subprocess.Popen(
-        [sys.executable, "-m", "tests.upstream", "--port", str(up_port), "--latency-ms", str(args.latency_ms),
-         "--text-words", "40"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    server_env = {
-        **env,
-        "MULTIPLEX_MODEL": "openai/loopback",
-        "OPENAI_API_BASE": f"http://127.0.0.1:{up_port}/v1",
-        "OPENAI_API_KEY": "sk-loopback",
-        "MULTIPLEX_MAX_CONCURRENT_RUNS": str(max(levels)),
-        "MULTIPLEX_MAX_QUEUED_RUNS": str(max(levels)),
-        "MULTIPLEX_LOG_LEVEL": "warning",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "multiplex.cli", "serve", "--port", str(mx_port)],
-        cwd=ROOT, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base, api = f"http://127.0.0.1:{mx_port}", f"http://127.0.0.1:{mx_port}/v1"
+    upstream_args = ["--latency-ms", str(args.latency_ms), "--text-words", "40"]
+    limits = {"MULTIPLEX_MAX_CONCURRENT_RUNS": str(max(levels)), "MULTIPLEX_MAX_QUEUED_RUNS": str(max(levels))}
     rows = []
-    try:
-        wait(f"http://127.0.0.1:{up_port}/health")
-        wait(f"{base}/health/live")
+    with on_upstream(upstream_args, limits) as (upstream, base, pid):
+        api = f"{base}/v1"
         asyncio.run(drive(api, 4, 3))  # warm up: imports, connection pools, first allocations
         for clients in levels:
-            calls0 = httpx.get(f"http://127.0.0.1:{up_port}/health").json()["calls"]
-            cpu0, started = cpu_seconds(server.pid), time.monotonic()
+            calls0 = httpx.get(f"{upstream}/health").json()["calls"]
+            cpu0, started = cpu_seconds(pid), time.monotonic()
             latencies, failures = asyncio.run(drive(api, clients, args.seconds))
-            elapsed, cpu = time.monotonic() - started, cpu_seconds(server.pid) - cpu0
-            calls = httpx.get(f"http://127.0.0.1:{up_port}/health").json()["calls"] - calls0
+            elapsed, cpu = time.monotonic() - started, cpu_seconds(pid) - cpu0
+            calls = httpx.get(f"{upstream}/health").json()["calls"] - calls0
             runs = len(latencies)
             rows.append(
                 f"| {clients} | {runs / elapsed:.1f} | {statistics.median(latencies):.2f} s | {failures} "
                 f"| {calls / elapsed:.0f} | {calls / elapsed * args.latency_ms / 1000:.0f} "
                 f"| {cpu / max(runs, 1) * 1000:.1f} ms | {cpu / elapsed:.2f} |"
             )
-    finally:
-        server.terminate()
-        upstream.terminate()
-        server.wait(timeout=20)
-        upstream.wait(timeout=20)
     cores = os.cpu_count()
     print(f"one replica (one process), upstream latency {args.latency_ms:.0f} ms per call, {cores} cores shared")
     print("| clients | mas runs/s | median latency | failed | upstream calls/s | upstream calls in flight "
