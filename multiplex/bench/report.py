@@ -58,9 +58,9 @@ def _without_copies(text: str, source: str) -> str:
     return "".join(kept) + text[at:]
 
 
-def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
-    """For each ok draft of a mas record: does it name its own tradition in words the model wrote?
-    Words multiplex wrote do not count: the card's opening, and runs of words copied from its example."""
+def _voices(record: dict[str, Any], roster: Roster) -> list[tuple[bool, bool]]:
+    """For each ok draft of a mas record: (does it name its own tradition in words the model
+    wrote, did it copy a run of words from its card's example)."""
     cards = {card.id: card for card in roster}
     extractor = extractor_for(roster)
     found = []
@@ -71,17 +71,23 @@ def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
         text = p["content"]
         if card.opening and text.startswith(card.opening):
             text = text[len(card.opening) :]
-        if card.example:
-            text = _without_copies(text, card.example)
-        found.append(any(ref.perspective == card.id for ref in extractor.extract(text)))
+        written = _without_copies(text, card.example) if card.example else text
+        own = any(ref.perspective == card.id for ref in extractor.extract(written))
+        found.append((own, written != text))
     return found
+
+
+def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
+    """For each ok draft of a mas record: does it name its own tradition in words the model wrote?
+    Words multiplex wrote do not count: the card's opening, and runs of words copied from its example."""
+    return [own for own, _ in _voices(record, roster)]
 
 
 def _synthesis(results: list[ScoreResult], records: list[dict[str, Any]], roster: Roster) -> dict[str, Any] | None:
     metrics = [r.synthesis for r in results if r.synthesis is not None]
     if not metrics:
         return None
-    voices = [v for record in records for v in own_voice(record, roster)]
+    voices = [v for record in records for v in _voices(record, roster)]
     return {
         "answers": len(metrics),
         "drafts": max(len(m.retention) for m in metrics),
@@ -90,7 +96,8 @@ def _synthesis(results: list[ScoreResult], records: list[dict[str, Any]], roster
         "mean_retention": _mean([v for m in metrics for v in m.retention.values()]),
         "median_distinct_drafts": _median([m.distinct_drafts for m in metrics]),
         "mean_distinct_drafts": _mean([m.distinct_drafts for m in metrics]),
-        "own_voice_share": sum(voices) / len(voices) if voices else None,
+        "own_voice_share": sum(own for own, _ in voices) / len(voices) if voices else None,
+        "copied_example_share": sum(copied for _, copied in voices) / len(voices) if voices else None,
     }
 
 
@@ -164,6 +171,7 @@ SYNTHESIS_COLUMNS = [
     "median_distinct_drafts",
     "mean_distinct_drafts",
     "own_voice_share",
+    "copied_example_share",
 ]
 
 
@@ -221,18 +229,20 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
         lines += [
             "",
             "Synthesis against its drafts (retention 0..1 per voice; distinct drafts 1..N, Vendi score; own voice: "
-            "drafts that name their own tradition in words the model wrote):",
+            "drafts that name their own tradition in words the model wrote; copied: drafts that repeat a run of "
+            f"{COPIED_WORDS} words from their card's example, which own voice leaves out):",
             "",
             "| mode | answers | lowest retention (median / mean) | retention (mean) | distinct drafts (median / mean) "
-            "| own voice |",
-            "|---|---|---|---|---|---|",
+            "| own voice | copied |",
+            "|---|---|---|---|---|---|---|",
         ]
         for mode, syn in synthesised.items():
             lines.append(
                 f"| {mode} | {syn['answers']} | {_num(syn['median_retention_min'])} / "
                 f"{_num(syn['mean_retention_min'])} "
                 f"| {_num(syn['mean_retention'])} | {_num(syn['median_distinct_drafts'], 1)} / "
-                f"{_num(syn['mean_distinct_drafts'], 1)} of {syn['drafts']} | {_pct(syn['own_voice_share'])} |"
+                f"{_num(syn['mean_distinct_drafts'], 1)} of {syn['drafts']} | {_pct(syn['own_voice_share'])} "
+                f"| {_pct(syn['copied_example_share'])} |"
             )
     lines += [
         "",

@@ -135,6 +135,8 @@ async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, script
     synthesis = modes["mas"]["synthesis"]
     assert synthesis["median_retention_min"] > 0.9 and synthesis["drafts"] == 7
     assert synthesis["own_voice_share"] == 1.0  # every scripted draft names its tradition
+    # the African draft repeats the Ubuntu saying that its card's example quotes, word for word
+    assert synthesis["copied_example_share"] == pytest.approx(1 / 7)
     assert modes["mas"]["process_talk_share"] == 0.0 and modes["baseline"]["synthesis"] is None
     for name in (
         "report.md",
