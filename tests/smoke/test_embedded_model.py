@@ -120,3 +120,60 @@ async def test_a_second_turn_carrying_the_first_synthesis_runs_every_agent() -> 
     second = await engine.run(RunRequest(messages=history, mode="mas", score=False))
     assert [(p.status, p.error) for p in second.perspectives] == [("ok", None)] * 7
     assert all(f"**{name}.**" in second.text for name in NAMES)
+
+
+def test_prompts_that_find_no_cache_room_wait_for_a_running_call() -> None:
+    """When llama.cpp finds no cache cells for new prompts (its decode answers 1), they go back to
+    the queue and run once a running call has finished; with nothing running they fail clearly."""
+    import threading
+
+    from multiplex.errors import ContextOverflow
+    from multiplex.llm.llama_batch import BatchedLlama, Job, Result, Sampling
+    from multiplex.llm.local import default_model_path
+
+    llama = BatchedLlama(str(default_model_path()), n_ctx=2048, threads=os.cpu_count() or 1, parallel=4)
+    decode, refusals = llama._decode, []
+
+    def refuse_new_prompts_once() -> int:  # while a call is running, the next prompts find no room
+        if llama._running and not refusals and llama._batch.n_tokens > len(llama._running):
+            refusals.append(llama._batch.n_tokens)  # a decode of new prompts, not of the running call
+            return 1
+        return decode()
+
+    llama._decode = refuse_new_prompts_once  # type: ignore[method-assign]
+    results: dict[str, Result] = {}
+    done = threading.Event()
+
+    def job(name: str, tokens: int) -> Job:
+        prompt, _ = llama.chat_tokens([{"role": "user", "content": f"Tell me about {name}."}])
+
+        def finished(result: Result) -> None:
+            results[name] = result
+            if len(results) == 3:
+                done.set()
+
+        return Job(prompt, tokens, Sampling(seed=1), (), lambda _text: None, finished)
+
+    try:
+        first = job("rivers", 64)
+        llama.submit(first)
+        while first.generated == 0:  # the first call is decoding
+            threading.Event().wait(0.01)
+        llama.submit(job("mountains", 16))
+        llama.submit(job("forests", 16))
+        assert done.wait(120)
+        assert refusals, "the refusal never happened"
+        assert all(r.error is None and r.completion_tokens > 0 for r in results.values()), results
+    finally:
+        llama._decode = decode  # type: ignore[method-assign]
+        llama.close()
+    alone = BatchedLlama(str(default_model_path()), n_ctx=2048, threads=os.cpu_count() or 1, parallel=4)
+    alone._decode = lambda: 1 if alone._batch.n_tokens else 0  # type: ignore[method-assign]
+    failed = threading.Event()
+    outcome: list[Result] = []
+    prompt, _ = alone.chat_tokens([{"role": "user", "content": "Hello"}])
+    alone.submit(Job(prompt, 8, Sampling(seed=1), (), lambda _t: None, lambda r: (outcome.append(r), failed.set())))
+    try:
+        assert failed.wait(60) and isinstance(outcome[0].error, ContextOverflow)
+    finally:
+        alone.close()
