@@ -32,7 +32,7 @@ import llama_cpp
 from llama_cpp import _internals as internals
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-from multiplex.errors import ContextOverflow
+from multiplex.errors import ContextOverflow, InvalidRequest
 
 log = logging.getLogger(__name__)
 DEFAULT_SEED = 0xFFFFFFFF  # llama.cpp: a random seed
@@ -269,8 +269,15 @@ class BatchedLlama:
                 job.shared = None
                 break
             self._waiting.popleft()
+            try:
+                job.sampler = self._sampler(job.sampling)
+            except InvalidRequest as exc:  # this call fails, the worker and the queue go on
+                if job.shared is not None:
+                    job.shared.users -= 1
+                job.shared = None
+                job.on_done(Result(0, len(job.prompt), "stop", exc))
+                continue
             job.seq = self._free_seqs.pop()
-            job.sampler = self._sampler(job.sampling)
             if key is not None and cached is None:
                 job.shared = self._new_prefix(key)  # written by this call's prefill
                 if job.shared is not None:
@@ -287,7 +294,11 @@ class BatchedLlama:
         if s.grammar:
             grammar = llama_cpp.llama_sampler_init_grammar(self.vocab, s.grammar.encode(), b"root")
             if not grammar:
-                raise ValueError("the grammar of the requested response format did not compile")
+                llama_cpp.llama_sampler_free(chain)
+                raise InvalidRequest(
+                    "the local model cannot hold its answer to this response_format: its grammar did not compile",
+                    param="response_format",
+                )
             add(chain, grammar)
         add(chain, llama_cpp.llama_sampler_init_penalties(self.n_vocab, s.penalty_last_n, s.repeat_penalty, 0.0, 0.0))
         if s.temperature <= 0:

@@ -177,3 +177,28 @@ def test_prompts_that_find_no_cache_room_wait_for_a_running_call() -> None:
         assert failed.wait(60) and isinstance(outcome[0].error, ContextOverflow)
     finally:
         alone.close()
+
+
+def test_a_grammar_that_does_not_compile_fails_its_call_and_the_next_call_answers() -> None:
+    import threading
+
+    from multiplex.errors import InvalidRequest
+    from multiplex.llm.llama_batch import BatchedLlama, Job, Result, Sampling
+    from multiplex.llm.local import default_model_path
+
+    llama = BatchedLlama(str(default_model_path()), n_ctx=1024, threads=os.cpu_count() or 1, parallel=2)
+    prompt, _ = llama.chat_tokens([{"role": "user", "content": "Hello"}])
+    results: list[Result] = []
+    answered = threading.Semaphore(0)
+
+    def call(sampling: Sampling) -> Result:
+        llama.submit(Job(prompt, 8, sampling, (), lambda _t: None, lambda r: (results.append(r), answered.release())))
+        assert answered.acquire(timeout=60)
+        return results[-1]
+
+    try:
+        assert isinstance(call(Sampling(grammar='root ::= "a" undefined-rule')).error, InvalidRequest)
+        after = call(Sampling(seed=1))
+        assert after.error is None and after.completion_tokens > 0
+    finally:
+        llama.close()
