@@ -50,13 +50,16 @@ def bucket(filename: str) -> str:
     return OTHER
 
 
-async def send(app: object, body: dict[str, object], count: int) -> None:
+async def send(app: object, body: dict[str, object], count: int) -> int:
+    """Sends `count` requests; returns the SSE frames of the last (0 when not streamed)."""
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    frames = 0
     async with httpx.AsyncClient(transport=transport, base_url="http://profile") as client:
         for _ in range(count):
             response = await client.post("/v1/chat/completions", json=body)
             response.raise_for_status()
-            await response.aread()
+            frames = (await response.aread()).count(b"data: ")
+    return frames
 
 
 def main() -> None:
@@ -71,7 +74,7 @@ def main() -> None:
         body["stream"] = True
     asyncio.run(send(app, body, 30))  # warm up: imports, first allocations
     started = time.perf_counter()
-    asyncio.run(send(app, body, args.requests))
+    frames = asyncio.run(send(app, body, args.requests))
     unprofiled = (time.perf_counter() - started) / args.requests * 1000
     profile = cProfile.Profile()
     profile.enable()
@@ -87,7 +90,7 @@ def main() -> None:
         for (caller_file, _, _), caller_stats in callers.items():
             totals[bucket(caller_file)] += caller_stats[2]
     whole = sum(totals.values())
-    mode = "streamed" if args.stream else "non-streaming"
+    mode = f"streamed in {frames} SSE frames" if args.stream else "non-streaming"
     print(f"{args.model}, {mode}, fake provider: {unprofiled:.2f} ms per request unprofiled ({args.requests} requests)")
     print("| where | share of the profiled time | ms per request (profiled) |\n|---|---|---|")
     for name, seconds in sorted(totals.items(), key=lambda item: -item[1]):
