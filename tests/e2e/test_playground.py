@@ -50,11 +50,15 @@ def open_page(page: Page, server) -> None:
     expect(page.locator("input[name=perspective]")).to_have_count(7)
 
 
+def ask(page: Page, question: str) -> None:
+    page.get_by_label("Question", exact=True).fill(question)
+    page.get_by_role("button", name="Ask", exact=True).click()
+
+
 def test_ask_mas_shows_seven_cards_a_synthesis_and_scores(page: Page, serve, scripted) -> None:
     server = serve(model=scripted("panel", panel))
     open_page(page, server)
-    page.get_by_label("Question", exact=True).fill("What makes a good teacher?")
-    page.get_by_role("button", name="Ask", exact=True).click()
+    ask(page, "What makes a good teacher?")
     column = page.locator("article.column[data-mode=mas]")
     expect(column.locator(".card.ok")).to_have_count(7)
     expect(column.locator(".answer")).to_contain_text("Haudenosaunee")
@@ -92,8 +96,7 @@ def test_two_perspectives_give_two_cards(page: Page, server) -> None:
 def test_cancel_a_run(page: Page, serve) -> None:
     server = serve(fake_latency_ms=5000)
     open_page(page, server)
-    page.get_by_label("Question", exact=True).fill("What is justice?")
-    page.get_by_role("button", name="Ask", exact=True).click()
+    ask(page, "What is justice?")
     expect(page.locator(".card")).to_have_count(7)
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator("#status")).to_have_text("Cancelled.")
@@ -108,8 +111,7 @@ def test_cancel_a_run(page: Page, serve) -> None:
 def test_an_api_error_is_a_readable_message(page: Page, serve) -> None:
     server = serve(fake_fail="western,islamic,confucian,hindu,buddhist,african,indigenous")
     open_page(page, server)
-    page.get_by_label("Question", exact=True).fill("What is justice?")
-    page.get_by_role("button", name="Ask", exact=True).click()
+    ask(page, "What is justice?")
     expect(page.locator("#status")).to_contain_text("only 0 of 7 perspective agents answered")
     expect(page.locator("#status")).to_have_class("error")
 
@@ -122,8 +124,7 @@ def test_a_provider_failing_one_agent_shows_a_failed_card_and_the_synthesis(page
     upstream.script(Reply(status=401), when_system="voice of the Islamic tradition")
     server = serve(model="openai/loopback-model", retries=0, planner="off", synthesis="llm")
     open_page(page, server)
-    page.get_by_label("Question", exact=True).fill("What is justice?")
-    page.get_by_role("button", name="Ask", exact=True).click()
+    ask(page, "What is justice?")
     column = page.locator("article.column[data-mode=mas]")
     expect(column.locator(".card.failed")).to_have_count(1)
     expect(column.locator(".card.failed")).to_contain_text("HTTP 401")
