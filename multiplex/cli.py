@@ -116,7 +116,7 @@ def ask(
     except KeyboardInterrupt:
         fail("cancelled")
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
 async def _ask_live(engine: Any, request: Any) -> Any:

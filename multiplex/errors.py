@@ -3,9 +3,18 @@
 `ClientError` means the request was wrong and a retry with the same input cannot help (4xx);
 `ServiceError` means something behind the request failed or is busy (5xx, or 429). The API maps
 both to the OpenAI error envelope in one place (`multiplex.api.errors`); the CLI prints `message`.
+`ConfigError`, an operator's mistake, belongs to neither: it stops start-up.
+
+Each class also names the `failure` a perspective record reports when an agent's call ends in it.
 """
 
 from __future__ import annotations
+
+from typing import Literal
+
+Failure = Literal[
+    "timeout", "rate_limited", "upstream_error", "empty", "context_overflow", "invalid_request", "cancelled_late"
+]
 
 
 class MultiplexError(Exception):
@@ -13,6 +22,7 @@ class MultiplexError(Exception):
     type = "internal_error"
     code: str | None = None
     retryable = False
+    failure: Failure = "upstream_error"
 
     def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
@@ -25,6 +35,7 @@ class MultiplexError(Exception):
 class ClientError(MultiplexError):
     status_code = 400
     type = "invalid_request_error"
+    failure: Failure = "invalid_request"
 
 
 class InvalidRequest(ClientError):
@@ -35,11 +46,16 @@ class ContextOverflow(ClientError):
     """The prompt and the answer it asks for do not fit the model's context."""
 
     code = "context_length_exceeded"
+    failure: Failure = "context_overflow"
 
 
-class ConfigError(ClientError):
-    """A settings value, roster card or prompt template is wrong."""
+class ConfigError(MultiplexError):
+    """A settings value, roster card, prompt template or model file is wrong: the operator's
+    mistake, found at start-up. Should one surface while serving, it is the server's 500, which a
+    client's retry cannot mend."""
 
+    status_code = 500
+    type = "server_error"
     code = "invalid_config"
 
 
@@ -70,6 +86,7 @@ class RateLimited(ServiceError):
     status_code = 429
     type = "rate_limit_error"
     code = "rate_limit_exceeded"
+    failure: Failure = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
         super().__init__(message)
@@ -115,6 +132,14 @@ class UpstreamError(ServiceError):
 class UpstreamTimeout(UpstreamError):
     status_code = 504
     code = "upstream_timeout"
+    failure: Failure = "timeout"
+
+
+class EmptyAnswer(UpstreamError):
+    """The provider answered 200 with no text at all (or only white space)."""
+
+    code = "upstream_empty_answer"
+    failure: Failure = "empty"
 
 
 class JudgeError(UpstreamError):

@@ -18,6 +18,9 @@ from multiplex.errors import ConfigError, InvalidRequest
 from multiplex.resources import data_dir
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+# The run's other roles and modes: a card taking one of these names would be mistaken for them in
+# logs, metrics and the served model ids.
+RESERVED_IDS = frozenset({"baseline", "contextual", "mas", "task", "perspective", "planner", "synthesizer", "judge"})
 
 
 class Perspective(BaseModel):
@@ -37,6 +40,8 @@ class Perspective(BaseModel):
     def _id_shape(cls, value: str) -> str:
         if not ID_PATTERN.match(value):
             raise ValueError("must be lowercase letters, digits, '-' or '_', starting with a letter")
+        if value in RESERVED_IDS:
+            raise ValueError(f"'{value}' is reserved (a role or mode of a run); choose another id")
         return value
 
     @field_validator("lexicon")

@@ -98,6 +98,15 @@ def engine(**settings: object) -> Engine:
     return Engine.from_settings(load_settings(**settings))
 
 
+def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Poll `condition` until it holds; fail the test if it does not within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the condition did not hold within {timeout_s:g} s")
+        time.sleep(0.005)
+
+
 @pytest.fixture
 def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     """caplog, also for the `multiplex` loggers (the app's logging does not propagate to the root)."""

@@ -39,12 +39,19 @@ def configure_logging(level: str) -> None:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, less the 422 it documents for validation errors (multiplex answers 400)."""
+    """FastAPI's schema, less the 422 it documents for validation errors (multiplex answers 400),
+    plus the models of streamed chunks (SSE frames, which no route returns as JSON)."""
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         for path in schema["paths"].values():
             for operation in path.values():
                 operation.get("responses", {}).pop("422", None)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in chat.SCHEMAS:
+            extra = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+            for name, definition in extra.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components[model.__name__] = extra
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from multiplex.graph.record import RunRecord
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -21,8 +23,8 @@ class Metrics:
         self.runs_in_flight = Gauge("multiplex_runs_in_flight", "graph runs executing now", registry=self.registry)
         self.agent_calls = Counter(
             "multiplex_agent_calls_total",
-            "perspective agent calls",
-            ["perspective", "model", "status"],
+            "model calls of runs, by role, perspective, model and outcome (ok, or the failure)",
+            ["role", "perspective", "model", "status"],
             registry=self.registry,
         )
         self.pool_cooldowns = Counter(
@@ -34,6 +36,12 @@ class Metrics:
         self.tokens = Counter(
             "multiplex_tokens_total", "tokens used by every agent call", ["kind", "model"], registry=self.registry
         )
+
+    def record_run(self, result: RunRecord) -> None:
+        for call in result.calls:
+            self.agent_calls.labels(call.role, call.perspective or "", call.model, call.failure or "ok").inc()
+            self.tokens.labels("prompt", call.model).inc(call.usage.prompt_tokens)
+            self.tokens.labels("completion", call.model).inc(call.usage.completion_tokens)
 
     def cooldown(self, model: str, deployment: str, status: str, _seconds: float | None) -> None:
         self.pool_cooldowns.labels(model, deployment, status).inc()

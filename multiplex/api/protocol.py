@@ -3,6 +3,7 @@ extensions of DESIGN.md. Fields multiplex cannot honour are rejected here, by na
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any, Literal
@@ -10,6 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from multiplex.errors import InvalidRequest
+from multiplex.graph.record import PerspectiveRecord, RunRecord
+from multiplex.llm.types import Usage
 
 
 class TextPart(BaseModel):
@@ -141,7 +144,7 @@ class ChatCompletionRequest(BaseModel):
 class ChoiceMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str
-    reasoning_content: str | None = None
+    reasoning_content: str | None = Field(None, description="mas: the perspectives' drafts (the answer's reasoning)")
     refusal: None = None
 
 
@@ -150,32 +153,6 @@ class Choice(BaseModel):
     message: ChoiceMessage
     logprobs: None = None
     finish_reason: Literal["stop", "length"] = "stop"  # "length": max_tokens cut the answer
-
-
-class UsageInfo(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-
-
-class PerspectiveOut(BaseModel):
-    id: str
-    name: str
-    status: Literal["ok", "failed"]
-    content: str
-    latency_ms: float
-    usage: UsageInfo
-    model: str = ""
-    error: str | None = None
-
-
-class MultiplexExtension(BaseModel):
-    mode: str = Field(description="baseline, contextual, mas, perspective, or task (a chat client's housekeeping)")
-    perspectives: list[PerspectiveOut] = Field(default_factory=list)
-    synthesis: dict[str, Any] | None = Field(None, description="mas: strategy, removed_sentences, replaced")
-    scores: dict[str, Any] | None = None
-    score_error: str | None = Field(None, description="why the answer has no scores (the judge failed)")
-    usage_by_agent: dict[str, UsageInfo] = Field(default_factory=dict)
 
 
 def completion_id() -> str:
@@ -188,9 +165,64 @@ class ChatCompletion(BaseModel):
     created: int = Field(default_factory=lambda: int(time.time()))
     model: str
     choices: list[Choice]
-    usage: UsageInfo
+    usage: Usage = Field(description="tokens of every model call of the run: what a bill counts")
     system_fingerprint: str | None = None
-    multiplex: MultiplexExtension
+    multiplex: RunRecord = Field(description="the run behind the answer: perspectives, synthesis, calls, scores")
+
+
+# Streaming: `data: <ChatCompletionChunk>` frames, then `data: [DONE]`.
+
+
+class Delta(BaseModel):
+    """What a chunk adds; fields it does not carry are left out of the frame."""
+
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+    reasoning_content: str | None = Field(None, description="mas: a perspective's finished draft")
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: Delta
+    logprobs: None = None
+    finish_reason: Literal["stop", "length"] | None = None
+
+
+class PerspectiveRef(BaseModel):
+    id: str
+    name: str | None = None
+
+
+class PerspectiveEvent(BaseModel):
+    """A perspective agent's progress, on a chunk of its own while the agents run."""
+
+    event: Literal["perspective_started", "perspective_delta", "perspective_done"]
+    perspective: PerspectiveRecord | PerspectiveRef = Field(
+        description="started and delta: the id (and name); done: the whole record"
+    )
+    text: str | None = Field(None, description="perspective_delta: the draft's next tokens")
+
+
+class ChatCompletionChunk(BaseModel):
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice] = Field(default_factory=list)
+    usage: Usage | None = Field(None, description="the last chunk, when stream_options.include_usage")
+    multiplex: RunRecord | PerspectiveEvent | None = Field(
+        None, description="a perspective event, or on the finishing chunk the run record"
+    )
+
+    def frame(self) -> str:
+        """The SSE frame: absent fields left out, as OpenAI's own chunks do."""
+        data = self.model_dump(mode="json")
+        for choice in data["choices"]:
+            choice["delta"] = {k: v for k, v in choice["delta"].items() if v is not None}
+        for name in ("usage", "multiplex"):
+            if data[name] is None:
+                del data[name]
+        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 class ServedModelInfo(BaseModel):

@@ -91,6 +91,8 @@ def _dist_version(name: str) -> str | None:
 
 
 async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | None, max_tokens: int | None) -> dict:
+    """One run, as the record the store keeps: the question beside the run's own record (its dump,
+    the same fields `ask --json` prints), or the error that stopped it."""
     record: dict[str, Any] = {
         "question_id": task.question.id,
         "domain": task.question.domain,
@@ -109,21 +111,10 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
                 params=GenerationParams(max_tokens=max_tokens),
             )
         )
-        record.update(
-            status="ok",
-            text=result.text,
-            finish_reason=result.finish_reason,
-            perspectives=[p.to_dict() for p in result.perspectives],
-            synthesis=result.synthesis.to_dict() if result.synthesis else None,
-            usage=result.usage.to_dict(),
-            scores=result.scores,
-            score_error=result.score_error,
-            error=None,
-        )
     except MultiplexError as exc:
-        record.update(status="failed", error=exc.message)
-    record["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return record
+        record.update(status="failed", error=exc.message, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+        return record
+    return {**record, "status": "ok", "error": None, **result.model_dump(mode="json", exclude={"mode", "model"})}
 
 
 async def run_bench(

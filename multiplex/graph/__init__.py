@@ -1,22 +1,21 @@
 """The LangGraph engine: one graph per mode, run through `Engine`."""
 
 from multiplex.graph.engine import Engine
+from multiplex.graph.record import AgentCall, PerspectiveRecord, RunRecord, RunResult, SynthesisRecord
 from multiplex.graph.state import (
     MODES,
     AnswerDelta,
     Event,
     PerspectiveDelta,
     PerspectiveDone,
-    PerspectiveRecord,
     PerspectiveStarted,
     RunDone,
     RunRequest,
-    RunResult,
-    Synthesis,
 )
 
 __all__ = [
     "MODES",
+    "AgentCall",
     "AnswerDelta",
     "Engine",
     "Event",
@@ -25,7 +24,8 @@ __all__ = [
     "PerspectiveRecord",
     "PerspectiveStarted",
     "RunDone",
+    "RunRecord",
     "RunRequest",
     "RunResult",
-    "Synthesis",
+    "SynthesisRecord",
 ]

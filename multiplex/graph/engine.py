@@ -14,17 +14,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from multiplex.errors import ConfigError, InvalidRequest, MultiplexError
-from multiplex.graph.build import GraphContext, build_mas, build_single
-from multiplex.graph.state import (
-    MODES,
-    Event,
-    GraphState,
-    PerspectiveRecord,
-    RunDone,
-    RunRequest,
-    RunResult,
-)
-from multiplex.llm import LLM, Usage
+from multiplex.graph.build import graph_for
+from multiplex.graph.context import GraphContext
+from multiplex.graph.record import PerspectiveRecord, RunResult
+from multiplex.graph.state import MODES, Event, GraphState, RunDone, RunRequest
+from multiplex.llm import LLM
 from multiplex.prompts import Prompts, cached_prompts
 from multiplex.roster import Roster, cached_roster
 from multiplex.scoring import Scorer
@@ -41,9 +35,7 @@ class Engine:
         self.llm = llm or LLM(settings)
         self._check_models()
         self.scorer = Scorer(roster, prompts, self.llm, settings.judge)
-        ctx = GraphContext(settings, prompts, self.llm)
-        self._graphs: dict[str, Any] = {mode: build_single(ctx, mode) for mode in ENGINE_MODES if mode != "mas"}
-        self._graphs["mas"] = build_mas(ctx)
+        self.context = GraphContext(settings, prompts, self.llm)
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: LLM | None = None) -> Engine:
@@ -65,7 +57,7 @@ class Engine:
                 )
 
     def model_of(self, perspective_id: str) -> str:
-        return self.roster.get(perspective_id).model or self.settings.model
+        return self.context.model_of(self.roster.get(perspective_id))
 
     def check(self, request: RunRequest) -> Roster:
         """The one validation of a request: its mode, its perspectives, its conversation.
@@ -83,34 +75,23 @@ class Engine:
     async def stream(self, request: RunRequest) -> AsyncIterator[Event]:
         roster = self.check(request)
         started = time.perf_counter()
-        state: GraphState = {"request": request, "roster": roster, "records": [], "usage": {}}
+        state: GraphState = {"request": request, "roster": roster, "records": [], "calls": []}
         final: dict[str, Any] = {}
-        async for kind, payload in self._graphs[request.mode].astream(state, stream_mode=["custom", "values"]):
+        graph = graph_for(request.mode, self.context)
+        async for kind, payload in graph.astream(state, context=self.context, stream_mode=["custom", "values"]):
             if kind == "custom":
                 yield payload
             else:
                 final = payload
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        records = _ordered(final.get("records", []), roster)
-        if request.mode == "perspective":
-            card = roster[0]
-            model = card.model or self.settings.model
-            records = [
-                PerspectiveRecord(
-                    card.id, card.name, "ok", final["answer"], elapsed_ms, final["usage"]["model"], model=model
-                )
-            ]
-        usage_by_agent: dict[str, Usage] = final.get("usage", {})
         result = RunResult(
             mode=request.mode,
             model=self.settings.model,
             text=final.get("answer", ""),
-            perspectives=records,
-            usage=sum(usage_by_agent.values(), Usage()),
-            usage_by_agent=usage_by_agent,
-            latency_ms=elapsed_ms,
-            finish_reason=final.get("finish_reason", "stop"),
+            finish_reason=final.get("finish_reason") or "stop",
+            perspectives=_ordered(final.get("records", []), roster),
             synthesis=final.get("synthesis"),
+            calls=final.get("calls", []),
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
         )
         if request.score:
             await self._score(result)
@@ -120,7 +101,7 @@ class Engine:
         """Scores the answer; a judge's failure leaves the answer whole, with the error beside it."""
         try:
             drafts = result.drafts if result.mode == "mas" else None
-            result.scores = (await self.scorer.score(result.text, drafts)).model_dump()
+            result.scores = await self.scorer.score(result.text, drafts)
         except MultiplexError as exc:
             result.score_error = exc.message
 

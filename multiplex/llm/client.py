@@ -19,7 +19,7 @@ import httpx
 import litellm
 import openai
 
-from multiplex.errors import MultiplexError, UpstreamError, UpstreamTimeout
+from multiplex.errors import EmptyAnswer, MultiplexError, UpstreamError, UpstreamTimeout
 from multiplex.llm import fake, local
 from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
 from multiplex.llm.inprocess import IN_PROCESS, InProcessOptions
@@ -164,9 +164,9 @@ class LLM:
         if on_token is None:
             response = await complete(**call)
             choice = response.choices[0]
-            return Completion(
-                choice.message.content or "", _usage(getattr(response, "usage", None)), _finish(choice), model
-            )
+            text = choice.message.content or ""
+            _check_answered(model, text)
+            return Completion(text, _usage(getattr(response, "usage", None)), _finish(choice))
         stream = await complete(**call, stream=True, stream_options={"include_usage": True})
         usage = Usage()
         finish = None
@@ -185,7 +185,16 @@ class LLM:
                 usage = _usage(chunk_usage)
         if not parts and usage.completion_tokens == 0:  # not one token of an answer: it sent something else
             raise UpstreamError(f"{model} failed: the provider's stream held no answer", provider_status=None)
-        return Completion("".join(parts), usage, finish or "stop", model)
+        text = "".join(parts)
+        _check_answered(model, text)
+        return Completion(text, usage, finish or "stop")
+
+
+def _check_answered(model: str, text: str) -> None:
+    """A 200 with no text (or only white space) answers nothing: a failure of the call, which a
+    retry may mend, never an empty draft or an empty answer."""
+    if not text.strip():
+        raise EmptyAnswer(f"{model} answered with no text", retryable=True)
 
 
 def _finish(choice: Any) -> str:
@@ -195,4 +204,7 @@ def _finish(choice: Any) -> str:
 def _usage(raw: Any) -> Usage:
     if not raw:
         return Usage()
-    return Usage(int(getattr(raw, "prompt_tokens", 0) or 0), int(getattr(raw, "completion_tokens", 0) or 0))
+    return Usage(
+        prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+    )

@@ -36,13 +36,18 @@ class FakeStats:
     completed: int = 0
     failed: int = 0
     cancelled: int = 0
+    peak_in_flight: int = 0  # the most calls waiting on the fake at once
 
     @property
     def in_flight(self) -> int:
         return self.started - self.completed - self.failed - self.cancelled
 
+    def start(self) -> None:
+        self.started += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
     def reset(self) -> None:
-        self.started = self.completed = self.failed = self.cancelled = 0
+        self.started = self.completed = self.failed = self.cancelled = self.peak_in_flight = 0
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ def _usage(messages: list[dict[str, Any]], completion_tokens: int) -> Usage:
 class FakeProvider(InProcessProvider):
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
         call, options = _call_of(kwargs), InProcessOptions.of_call(kwargs)
-        STATS.started += 1
+        STATS.start()
         try:
             await asyncio.sleep(options.fake_latency_ms / 1000)
             tokens, finish = _reply(call, options)
@@ -165,7 +170,7 @@ class FakeProvider(InProcessProvider):
     async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
         self.trim_bookkeeping(kwargs)
         call, options = _call_of(kwargs), InProcessOptions.of_call(kwargs)
-        STATS.started += 1
+        STATS.start()
         try:
             try:
                 tokens, finish = _reply(call, options)

@@ -5,25 +5,27 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, computed_field
 
-@dataclass(slots=True)
-class Usage:
+
+class Usage(BaseModel):
+    """Tokens of one call, or of several summed: OpenAI's `usage` shape."""
+
+    model_config = ConfigDict(frozen=True)
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
     def __add__(self, other: Usage) -> Usage:
-        return Usage(self.prompt_tokens + other.prompt_tokens, self.completion_tokens + other.completion_tokens)
-
-    def to_dict(self) -> dict[str, int]:
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-        }
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,4 +69,3 @@ class Completion:
     text: str
     usage: Usage
     finish_reason: str = "stop"  # "length" when max_tokens cut the answer
-    model: str = ""  # the model that answered (a Router deployment's model when pooled)

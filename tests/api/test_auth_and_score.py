@@ -63,7 +63,10 @@ def test_metrics_count_requests_and_agent_calls(server) -> None:
         timeout=10,
     )
     text = httpx.get(f"{server.base_url}/metrics").text
-    assert 'multiplex_agent_calls_total{model="fake/test",perspective="islamic",status="ok"} 1.0' in text
+    assert (
+        'multiplex_agent_calls_total{model="fake/test",perspective="islamic",role="perspective",status="ok"} 1.0'
+        in text
+    )
     assert 'multiplex_tokens_total{kind="completion",model="fake/test"}' in text
     assert 'multiplex_requests_total{route="/v1/chat/completions",status="200"} 1.0' in text
     assert "multiplex_tokens_total" in text

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from multiplex.llm import fake
+from tests.conftest import wait_until
 
 Q = [{"role": "user", "content": "Q?"}]
 
@@ -83,16 +84,20 @@ def test_503_overloaded_with_retry_after(serve) -> None:
     server = serve(max_concurrent_runs=1, max_queued_runs=0, fake_latency_ms=500)
     slow = threading.Thread(target=post, args=(server, {"model": "multiplex-baseline", "messages": Q}))
     slow.start()
-    while fake.STATS.started == 0:
-        pass
+    wait_until(lambda: fake.STATS.started > 0)
     response = post(server, {"model": "multiplex-baseline", "messages": Q})
     slow.join()
     assert_envelope(response, 503, "overloaded")
     assert response.headers["retry-after"] == "1"
 
 
-def test_503_below_quorum(serve) -> None:
-    server = serve(fake_fail="western,islamic,confucian,hindu,buddhist,african,indigenous")
+def test_503_below_quorum(serve, scripted) -> None:
+    def reply(call):
+        if call.perspective == "hindu":
+            raise RuntimeError("another breakage")
+        return "A draft."
+
+    server = serve(model=scripted("mixed", reply), fake_fail="islamic", quorum=1, retries=0)
     response = post(server, {"model": "multiplex-mas", "messages": Q})
     assert_envelope(response, 503, "quorum_not_met")
     assert "retry-after" in response.headers

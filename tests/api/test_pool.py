@@ -83,7 +83,10 @@ def test_a_card_may_name_its_own_model(serve, upstreams, tmp_path) -> None:
     model = httpx.get(f"{server.api}/models/perspective-islamic").json()
     assert model["multiplex"]["model"] == "loopback-pool"
     metrics = httpx.get(f"{server.base_url}/metrics").text
-    assert 'multiplex_agent_calls_total{model="loopback-pool",perspective="islamic",status="ok"} 1.0' in metrics
+    assert (
+        'multiplex_agent_calls_total{model="loopback-pool",perspective="islamic",role="perspective",status="ok"} 1.0'
+        in metrics
+    )
 
 
 def test_a_card_naming_an_unknown_model_fails_at_start_up(tmp_path) -> None:

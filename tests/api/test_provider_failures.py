@@ -6,7 +6,6 @@ and finish_reason is the provider's."""
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import openai
@@ -100,9 +99,34 @@ def test_a_failing_perspective_is_a_failed_record_against_the_quorum(serve, upst
     assert records["hindu"]["status"] == "failed" and "HTTP 500" in records["hindu"]["error"]
     assert sum(p["status"] == "ok" for p in records.values()) == 5
     upstream.reset()
-    upstream.script(Reply(status=403), when_system="voice of the")
+    upstream.script(Reply(status=403), when_system="voice of the Islamic")
+    upstream.script(Reply(status=500), when_system="voice of the")
     response = post(server, "multiplex-mas")
     assert response.status_code == 503 and response.json()["error"]["code"] == "quorum_not_met"
+    assert response.headers["x-should-retry"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "retry"),
+    [
+        (Reply(status=429, retry_after=10), 429, "true"),
+        (Reply(status=401), 502, "false"),
+        (Reply(status=400), 502, "false"),
+    ],
+)
+def test_agents_all_failing_alike_give_the_client_that_reason(serve, upstream, reply, status, retry) -> None:
+    """An upstream 429 on every agent is the client's 429 with the provider's Retry-After; a refused
+    key or request is a 502 that names it and says not to retry (a 503 would invite retries)."""
+    upstream.script(reply, when_system="voice of the")
+    server = serve(model=MODEL, retries=0, planner="off")
+    response = post(server, "multiplex-mas")
+    assert response.status_code == status, response.text
+    assert f"HTTP {reply.status}" in response.json()["error"]["message"]
+    assert response.headers["x-should-retry"] == retry
+    if status == 429:
+        assert response.headers["retry-after"] == "10"
+    data = frames(server, "multiplex-mas")  # streamed: the same reason, in the error frame
+    assert f"HTTP {reply.status}" in data[-2]["error"]["message"]
 
 
 def test_a_failing_planner_is_logged_and_the_run_goes_on(serve, upstream, logs) -> None:
@@ -121,7 +145,7 @@ def test_retries_only_retryable_failures_with_backoff_and_retry_after(serve, ups
     arrivals = [c.at for c in upstream.calls]
     assert len(arrivals) == 3  # two failures, then the answer
     first, second = arrivals[1] - arrivals[0], arrivals[2] - arrivals[1]
-    assert 0.12 <= first <= 0.6 and 0.25 <= second <= 1.2  # exponential, with jitter (0.25 s, 0.5 s bases)
+    assert first >= 0.125 and second >= 0.25  # waited at least half of each base (0.25 s, 0.5 s); see test_backoff
 
     upstream.reset()
     upstream.script(Reply(status=429, retry_after=1.5), times=1)
@@ -135,20 +159,18 @@ def test_retries_only_retryable_failures_with_backoff_and_retry_after(serve, ups
 
     upstream.reset()
     upstream.script(Reply(status=429, retry_after=30))
-    started = time.monotonic()
     response = post(server)
-    assert response.status_code == 429 and time.monotonic() - started < 5  # no wait beyond the deadline
-    assert len(upstream.calls) == 1
+    assert response.status_code == 429 and response.headers["retry-after"] == "30"
+    assert len(upstream.calls) == 1  # a Retry-After beyond the deadline is not waited for
 
 
 def test_retries_stay_within_the_deadline(serve, upstream) -> None:
     upstream.script(Reply(status=503, latency_s=0.4))
     server = serve(model=MODEL, retries=5, timeout_s=1.0)
-    started = time.monotonic()
     response = post(server)
     assert response.status_code in (502, 504)  # the last failure, or the deadline itself
-    assert time.monotonic() - started < 2.0
-    assert 1 <= len(upstream.calls) <= 3
+    assert 1 <= len(upstream.calls) <= 3  # each attempt takes 0.4 s: no fourth fits in 1 s
+    assert upstream.calls[-1].at - upstream.calls[0].at < 1.0  # no attempt starts after the deadline
 
 
 def test_finish_reason_is_the_providers(serve, upstream) -> None:

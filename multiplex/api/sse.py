@@ -1,0 +1,106 @@
+"""Server-sent events of one run: the engine's events as chat completion chunks, keep-alive pings
+while the agents think, an error frame if the run fails, and always `data: [DONE]`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+from multiplex.api.errors import sse_error_frame
+from multiplex.api.render import Chunks
+from multiplex.errors import MultiplexError
+from multiplex.graph import (
+    AnswerDelta,
+    Engine,
+    PerspectiveDelta,
+    PerspectiveDone,
+    PerspectiveStarted,
+    RunDone,
+    RunRequest,
+    RunResult,
+)
+
+log = logging.getLogger("multiplex.api")
+_END = object()
+_PROGRESS = (PerspectiveStarted, PerspectiveDelta, PerspectiveDone)
+
+
+async def events(
+    engine: Engine,
+    run_request: RunRequest,
+    chunks: Chunks,
+    *,
+    show_drafts: bool,
+    include_usage: bool,
+    ping_interval_s: float,
+    on_result: Callable[[RunResult], None],
+    stack: AsyncExitStack,
+) -> AsyncIterator[str]:
+    """The frames of one streamed run. `stack` holds the run's slot; it is released when the
+    stream ends, however it ends."""
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def pump() -> None:
+        try:
+            async for event in engine.stream(run_request):
+                await queue.put(event)
+        except Exception as exc:  # delivered to the stream as an error frame
+            await queue.put(exc)
+        await queue.put(_END)
+
+    task: asyncio.Task[None] | None = None
+    getter: asyncio.Future[Any] | None = None
+    try:
+        yield chunks.role()
+        task = asyncio.create_task(pump())
+        last_sent = time.monotonic()
+        while True:
+            # One pending get() survives timeouts, so no event can be lost between a ping and the next wait.
+            getter = getter or asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter}, timeout=max(0.0, last_sent + ping_interval_s - time.monotonic()))
+            event, getter = (getter.result(), None) if done else (None, getter)
+            if time.monotonic() - last_sent >= ping_interval_s:  # nothing sent for a while: keep proxies patient
+                yield ": ping\n\n"
+                last_sent = time.monotonic()
+            if event is None:
+                continue
+            if event is _END:
+                break
+            if isinstance(event, BaseException):
+                raise event
+            if isinstance(event, _PROGRESS) and not show_drafts:
+                continue
+            last_sent = time.monotonic()
+            for frame in _frames(event, chunks, include_usage, on_result):
+                yield frame
+    except Exception as exc:
+        if isinstance(exc, MultiplexError):
+            log.warning("stream of %s ended with an error: %s", chunks.model, exc.message)
+        else:
+            log.exception("stream of %s failed", chunks.model, exc_info=exc)
+        yield sse_error_frame(exc)
+    finally:
+        for pending in (task, getter):
+            if pending is not None and not pending.done():
+                pending.cancel()
+        await stack.aclose()
+    yield "data: [DONE]\n\n"
+
+
+def _frames(event: Any, chunks: Chunks, include_usage: bool, on_result: Callable[[RunResult], None]) -> list[str]:
+    if isinstance(event, AnswerDelta):
+        return [chunks.content(event.text)]
+    if isinstance(event, RunDone):
+        on_result(event.result)
+        return chunks.finish(event.result, include_usage)
+    if isinstance(event, PerspectiveStarted):
+        return [chunks.started(event.id, event.name)]
+    if isinstance(event, PerspectiveDelta):
+        return [chunks.delta(event.id, event.text)]
+    if isinstance(event, PerspectiveDone):
+        return [chunks.done(event.record)]
+    return []

@@ -1,0 +1,47 @@
+"""From the OpenAI protocol to a run: what a chat completion request asks the engine for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from multiplex.api.client_tasks import ClientTasks, wants_json
+from multiplex.api.models_catalog import resolve
+from multiplex.api.protocol import ChatCompletionRequest
+from multiplex.graph import Engine, RunRequest
+from multiplex.llm import GenerationParams
+
+
+def to_run_request(body: ChatCompletionRequest, engine: Engine, client_tasks: ClientTasks) -> RunRequest:
+    """The run a request asks for, validated by the engine before any response starts."""
+    served = resolve(body.model, engine)
+    messages = [m.model_dump(exclude_none=True) for m in body.messages]
+    mode = served.mode
+    perspectives: tuple[str, ...] | None = None
+    if served.perspective:
+        perspectives = (served.perspective,)
+    elif body.multiplex.perspectives is not None:
+        perspectives = tuple(body.multiplex.perspectives)
+    params = GenerationParams(
+        temperature=body.temperature,
+        top_p=body.top_p,
+        max_tokens=body.max_completion_tokens or body.max_tokens,
+        stop=tuple(body.stop) if body.stop else None,
+        seed=body.seed,
+        response_format=body.response_format.model_dump() if body.response_format else None,
+        user=body.user,
+    )
+    if mode != "baseline" and client_tasks.matches(messages):
+        # A chat client's housekeeping (a title, tags, follow-ups): one plain call, the reply it asked for.
+        mode, perspectives = "task", None
+        if params.response_format is None and wants_json(messages):
+            params = replace(params, response_format={"type": "json_object"})
+    run_request = RunRequest(
+        messages=messages,
+        mode=mode,  # type: ignore[arg-type]
+        params=params,
+        perspectives=perspectives,
+        stream=body.stream,
+        score=body.multiplex.score and mode != "task",
+    )
+    engine.check(run_request)
+    return run_request

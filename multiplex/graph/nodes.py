@@ -1,0 +1,184 @@
+"""The graph's nodes but the synthesis: importable functions of (state, runtime), the runtime
+carrying the run's `GraphContext`, as in LangGraph's own examples.
+
+A node reports progress through the runtime's stream writer, which the engine turns into
+`Event`s, and fills its own part of the run record: its calls, and its perspective records. A
+perspective node never raises for a provider failure: it records it, and the synthesis decides,
+against the quorum, whether an honest answer is still possible.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from multiplex.graph import messages as build_messages
+from multiplex.graph.context import GraphContext, TokenSink
+from multiplex.graph.record import PerspectiveRecord
+from multiplex.graph.sections import SECTION_DRAFT_TOKENS
+from multiplex.graph.state import (
+    AnswerDelta,
+    GraphState,
+    PerspectiveDelta,
+    PerspectiveDone,
+    PerspectiveInput,
+    PerspectiveStarted,
+    RunRequest,
+)
+from multiplex.llm import GenerationParams
+from multiplex.roster import Perspective
+
+log = logging.getLogger("multiplex.graph")
+
+
+def sink(emit: Callable[[Any], None], make: Callable[[str], Any]) -> TokenSink:
+    async def on_token(token: str) -> None:
+        emit(make(token))
+
+    return on_token
+
+
+def prose(params: GenerationParams) -> GenerationParams:
+    """Perspective agents, the planner and the closing write prose whatever format the client wants."""
+    return replace(params, response_format=None)
+
+
+def continues_openings(model: str) -> bool:
+    """The embedded model continues a final assistant message; hosted APIs differ on what they do
+    with one (and fake/ answers from its script), so only local/ is sent openings."""
+    return model.startswith("local/")
+
+
+def opening_of(model: str, card: Perspective) -> str:
+    """The words a card's reply opens with, for models that continue them."""
+    return card.opening if card.opening and continues_openings(model) else ""
+
+
+async def answer(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
+    """baseline, contextual, task and perspective: one call."""
+    ctx, request, emit = runtime.context, state["request"], runtime.stream_writer
+    on_token = sink(emit, AnswerDelta) if request.stream else None
+    card = state["roster"][0] if request.mode == "perspective" else None
+    model = ctx.model_of(card)
+    opening = ""
+    if card is not None:
+        opening = opening_of(model, card)
+        chat = build_messages.perspective(ctx.prompts, card, request.messages, None, opening=bool(opening))
+    elif request.mode == "contextual":
+        chat = build_messages.contextual(ctx.prompts, request.messages)
+    else:  # baseline, and a chat client's task: the client's own messages, nothing of ours
+        chat = request.messages
+    if opening and on_token is not None:
+        await on_token(opening)
+    role = "perspective" if card is not None else request.mode
+    called = await ctx.call(
+        role,  # type: ignore[arg-type]
+        model,
+        chat,
+        request.params,
+        perspective=card.id if card else None,
+        perspectives=tuple(state["roster"].ids) if request.mode == "contextual" else (),
+        on_token=on_token,
+    )
+    completion = called.result()
+    update: dict[str, Any] = {
+        "answer": opening + completion.text,
+        "calls": [called.call],
+        "finish_reason": called.call.finish_reason,
+    }
+    if card is not None:
+        update["records"] = [
+            PerspectiveRecord(
+                id=card.id,
+                name=card.name,
+                status="ok",
+                content=opening + completion.text,
+                model=model,
+                latency_ms=called.call.latency_ms,
+                usage=completion.usage,
+                finish_reason=called.call.finish_reason,
+            )
+        ]
+    return update
+
+
+async def plan(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
+    """mas, with a planner: a focused task per perspective (none, if the planner fails)."""
+    ctx, request, roster = runtime.context, state["request"], state["roster"]
+    chat = build_messages.planner(ctx.prompts, roster, request.messages)
+    called = await ctx.call("planner", ctx.settings.model, chat, prose(request.params), perspectives=tuple(roster.ids))
+    if called.error is not None:
+        log.warning("the planner failed (%s); every agent answers the question as asked", called.error.message)
+        return {"tasks": {}, "calls": [called.call]}
+    assert called.completion is not None
+    return {"tasks": build_messages.parse_plan(called.completion.text, roster), "calls": [called.call]}
+
+
+def fan_out(state: GraphState) -> list[Send]:
+    tasks = state.get("tasks") or {}
+    return [
+        Send(
+            "perspective",
+            PerspectiveInput(
+                request=state["request"], perspective=p, task=tasks.get(p.id), panel_size=len(state["roster"])
+            ),
+        )
+        for p in state["roster"]
+    ]
+
+
+async def perspective(payload: PerspectiveInput, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
+    """mas: one perspective agent's draft, or the record of its failure."""
+    ctx, request, card = runtime.context, payload["request"], payload["perspective"]
+    emit = runtime.stream_writer
+    emit(PerspectiveStarted(card.id, card.name))
+    model = ctx.model_of(card)
+    opening = opening_of(model, card)
+    on_token = sink(emit, lambda t: PerspectiveDelta(card.id, t)) if request.stream else None
+    chat = build_messages.perspective(ctx.prompts, card, request.messages, payload["task"], opening=bool(opening))
+    params = replace(prose(request.params), max_tokens=draft_tokens(ctx, request, payload["panel_size"]))
+    if opening and on_token is not None:
+        await on_token(opening)
+    called = await ctx.call("perspective", model, chat, params, perspective=card.id, on_token=on_token)
+    if called.error is not None:
+        record = PerspectiveRecord.failed(
+            card.id, card.name, model, called.error, latency_ms=called.call.latency_ms, task=payload["task"]
+        )
+        log.warning("the %s agent (%s) did not answer: %s", card.id, model, called.error.message)
+    else:
+        assert called.completion is not None
+        record = PerspectiveRecord(
+            id=card.id,
+            name=card.name,
+            status="ok",
+            content=opening + called.completion.text,
+            model=model,
+            latency_ms=called.call.latency_ms,
+            usage=called.completion.usage,
+            finish_reason=called.call.finish_reason,
+            task=payload["task"],
+        )
+    emit(PerspectiveDone(record))
+    return {"records": [record], "calls": [called.call]}
+
+
+def draft_tokens(ctx: GraphContext, request: RunRequest, perspectives: int) -> int:
+    """Max tokens of one draft: what the request asks, within what the synthesis can use.
+
+    A section keeps about SECTION_WORDS of its draft, so with `sections` a longer draft buys
+    nothing but time. With `llm` every draft lands in one synthesizer prompt, so N drafts, the
+    synthesizer's own instructions and the answer it writes must fit its context window."""
+    wanted = request.params.max_tokens or ctx.settings.max_tokens
+    if ctx.strategy(request) == "sections":
+        return min(wanted, SECTION_DRAFT_TOKENS)
+    window = ctx.llm.context_window(ctx.synthesizer)
+    if window is None:
+        return wanted
+    overhead = sum(len(str(m.get("content") or "")) for m in request.messages) // 3 + 400 + 40 * perspectives
+    budget = (window - wanted - overhead) // max(1, perspectives)
+    return max(32, min(wanted, budget))

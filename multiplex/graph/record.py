@@ -1,0 +1,114 @@
+"""The run record: what one run did and what it returned, as one typed model.
+
+The graph's nodes fill it (each its own part), the engine closes it, and every surface shows a
+dump of it: the API's `multiplex` extension (`RunRecord`, the answer text being the message
+itself), `ask --json` and the bench's records (`RunResult`, with the text). Metrics and billing
+loop over `calls`, one row per model call, so nothing is inferred from names.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, PrivateAttr, computed_field
+
+from multiplex.errors import Failure, MultiplexError
+from multiplex.llm.types import Usage
+from multiplex.scoring.types import ScoreResult
+
+Role = Literal["baseline", "contextual", "task", "perspective", "planner", "synthesizer"]
+FinishReason = Literal["stop", "length"]
+
+
+class AgentCall(BaseModel):
+    """One model call of a run: who made it, with which model, what it cost, how it ended."""
+
+    role: Role
+    perspective: str | None = Field(None, description="the perspective whose agent made it")
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+    latency_ms: float = 0.0
+    finish_reason: FinishReason | None = Field(None, description="why the model stopped; none when it failed")
+    failure: Failure | None = None
+    error: str | None = None
+
+
+class PerspectiveRecord(BaseModel):
+    """One perspective agent's part: its draft, or why there is none."""
+
+    id: str
+    name: str
+    status: Literal["ok", "failed"]
+    content: str = ""
+    model: str
+    latency_ms: float = 0.0
+    usage: Usage = Field(default_factory=Usage)
+    finish_reason: FinishReason | None = None
+    task: str | None = Field(None, description="the planner's task for this agent, when a planner ran")
+    failure: Failure | None = Field(None, description="why the agent did not answer")
+    error: str | None = None
+    _exception: MultiplexError | None = PrivateAttr(None)
+
+    @classmethod
+    def failed(cls, id: str, name: str, model: str, exc: MultiplexError, **fields: object) -> PerspectiveRecord:
+        record = cls(id=id, name=name, status="failed", model=model, failure=exc.failure, error=exc.message, **fields)
+        record._exception = exc
+        return record
+
+    @property
+    def exception(self) -> MultiplexError | None:
+        """The error behind a failure, while the run is alive (it is not part of the dump)."""
+        return self._exception
+
+
+class SynthesisRecord(BaseModel):
+    """How a mas answer was written from its drafts, and what was mended on the way."""
+
+    strategy: Literal["llm", "sections"] = Field(description="the strategy the run asked for")
+    model: str | None = Field(None, description="the model that wrote the answer's model-written part, if any")
+    removed_sentences: int = Field(0, description="sentences removed for speaking of the drafts, agents or process")
+    replaced: bool = Field(False, description="the llm synthesis was replaced by the sections of the drafts")
+    closing: bool = Field(False, description="sections: a model-written closing on common ground and tensions")
+    note: str | None = Field(None, description="what went wrong on the way and what stands in for it")
+
+
+class RunRecord(BaseModel):
+    """Everything about a run but the answer text."""
+
+    mode: str = Field(description="baseline, contextual, mas, perspective, or task (a chat client's housekeeping)")
+    model: str = Field(description="the configured model of the run's agents")
+    finish_reason: FinishReason = "stop"
+    perspectives: list[PerspectiveRecord] = Field(default_factory=list)
+    synthesis: SynthesisRecord | None = None
+    calls: list[AgentCall] = Field(default_factory=list, description="every model call, in the order they ended")
+    latency_ms: float = 0.0
+    scores: ScoreResult | None = None
+    score_error: str | None = Field(None, description="why the answer has no scores (the judge failed)")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def usage(self) -> Usage:
+        """Tokens of every call of the run: what a bill counts."""
+        return sum((c.usage for c in self.calls), Usage())
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def missing(self) -> list[str]:
+        """The perspectives that took part but did not answer."""
+        return [p.id for p in self.perspectives if p.status == "failed"]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def degraded(self) -> bool:
+        """Some voice is missing from the answer."""
+        return bool(self.missing)
+
+
+class RunResult(RunRecord):
+    """A run's record with its answer: what `ask --json` prints and the bench stores."""
+
+    text: str
+
+    @property
+    def drafts(self) -> dict[str, str]:
+        return {p.id: p.content for p in self.perspectives if p.status == "ok"}
