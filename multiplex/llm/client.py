@@ -19,7 +19,7 @@ import httpx
 import litellm
 import openai
 
-from multiplex.errors import EmptyAnswer, MultiplexError, UpstreamError, UpstreamTimeout
+from multiplex.errors import EmptyAnswer, MultiplexError, UpstreamTimeout
 from multiplex.llm import fake, local
 from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
 from multiplex.llm.inprocess import IN_PROCESS, InProcessOptions
@@ -184,7 +184,7 @@ class LLM:
             if chunk_usage:
                 usage = _usage(chunk_usage)
         if not parts and usage.completion_tokens == 0:  # not one token of an answer: it sent something else
-            raise UpstreamError(f"{model} failed: the provider's stream held no answer", provider_status=None)
+            raise EmptyAnswer(f"{model} failed: the provider's stream held no answer", retryable=True)
         text = "".join(parts)
         _check_answered(model, text)
         return Completion(text, usage, finish or "stop")

@@ -60,14 +60,13 @@ async def variant(name: str, keep: tuple[str, ...], questions: list, max_tokens:
             result = await engine.run(
                 RunRequest.ask(q.prompt, mode="mas", params=GenerationParams(max_tokens=max_tokens, seed=7))
             )
-            record = {"mode": "mas", "perspectives": [p.to_dict() for p in result.perspectives]}
-            voices += own_voice(record, roster)
-            assert result.scores is not None, result.score_error
-            syn = result.scores["synthesis"]
-            distinct.append(syn["distinct_drafts"])
-            kept.append(syn["retention_min"])
-            process.append(syn["mentions_process"])
-            entropy.append(result.scores["pds_entropy"])
+            voices += own_voice(result.model_dump(mode="json"), roster)
+            assert result.scores is not None and result.scores.synthesis is not None, result.score_error
+            syn = result.scores.synthesis
+            distinct.append(syn.distinct_drafts)
+            kept.append(syn.retention_min)
+            process.append(syn.mentions_process)
+            entropy.append(result.scores.pds_entropy)
         return {
             "variant": name,
             "own_voice": sum(voices) / len(voices),
