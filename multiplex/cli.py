@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -47,24 +49,38 @@ def serve(
     from multiplex.api.app import create_app
 
     settings = _settings()
+    host = host or settings.host
+    port = port if port is not None else settings.port
     try:
         application = create_app(settings)
     except MultiplexError as exc:
         fail(exc.message)
+    listening = _listen(host, port, "MULTIPLEX_PORT")
     if settings.metrics_port:
         from prometheus_client import start_http_server
 
         # A scrape port of its own: Prometheus reads it without an API key, and it runs nothing.
-        start_http_server(
-            settings.metrics_port, addr=host or settings.host, registry=application.state.services.metrics.registry
-        )
-    uvicorn.run(
-        application,
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-    )
+        try:
+            start_http_server(settings.metrics_port, addr=host, registry=application.state.services.metrics.registry)
+        except OSError as exc:
+            fail(f"cannot serve metrics on {host}:{settings.metrics_port} (MULTIPLEX_METRICS_PORT): {exc.strerror}")
+    err.print(f"multiplex serves on http://{host}:{port} (the playground at /playground/)", highlight=False)
+    config = uvicorn.Config(application, log_level=settings.log_level, access_log=False)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int, setting: str) -> socket.socket:
+    """A listening socket on host:port, or one line saying why there cannot be one."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[4])
+        sock.listen(2048)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port} ({setting}): {exc.strerror or exc}")
+    sock.set_inheritable(True)
+    return sock
 
 
 @app.command()
@@ -104,7 +120,7 @@ def ask(
         question,
         mode=mode,
         perspectives=ids,
-        stream=not as_json,  # type: ignore[arg-type]
+        stream=not as_json,
         params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
         score=as_json,
     )
@@ -287,11 +303,17 @@ def bench_run(
         fail(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     try:
-        questions = load_dataset(dataset, settings.worldview_bench_url)
-        questions = (stratified(questions, per_domain) if per_domain else questions)[:limit]
+        loaded = load_dataset(dataset, settings.worldview_bench_url)
+        questions = (stratified(loaded, per_domain) if per_domain else loaded)[:limit]
         shard_of = parse_shard(shard)
     except MultiplexError as exc:
         fail(exc.message)
+    for refused in loaded.refused:
+        err.print(f"[yellow]refused:[/yellow] {refused}", highlight=False, soft_wrap=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot write to {out}: {exc.strerror}")
     columns = (
         TextColumn("[bold]bench"),
         BarColumn(),
@@ -299,7 +321,7 @@ def bench_run(
         TextColumn("{task.fields[failed]} failed"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err) as progress:
+    with Progress(*columns, console=err, transient=True) as progress:
         bar = progress.add_task("runs", total=None, failed=0)
         failed = 0
 
@@ -323,15 +345,19 @@ def bench_run(
                     shard_of,
                     max_tokens,
                     on_progress,
+                    lambda notice: err.print(f"[yellow]note:[/yellow] {notice}", highlight=False, soft_wrap=True),
                 )
             )
         except MultiplexError as exc:
             fail(exc.message)
+        except (OSError, sqlite3.Error) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            fail(f"cannot write the runs to {out}: {reason}; finished runs are kept there: fix it and run again")
         except KeyboardInterrupt:
             fail(f"interrupted; finished runs are kept in {out}: run the same command to resume")
-    out_msg = f"{ok} runs ok, {bad} failed, records in {out}"
-    err.print(out_msg)
-    if bad:
+    refused = f", {len(loaded.refused)} rows of the dataset refused" if loaded.refused else ""
+    err.print(f"{ok} runs ok, {bad} failed{refused}, records in {out}")
+    if bad or loaded.refused:
         raise typer.Exit(2)
 
 

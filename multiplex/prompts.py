@@ -13,28 +13,40 @@ from string import Template
 from multiplex.errors import ConfigError
 from multiplex.resources import data_dir
 
-TEMPLATES = ("contextual", "perspective", "planner", "synthesizer", "closing", "judge")
+# Each template and the placeholders multiplex fills in it: a template may use fewer, never others.
+TEMPLATES: dict[str, frozenset[str]] = {
+    "contextual": frozenset(),
+    "perspective": frozenset({"name", "description", "persona", "example", "task"}),
+    "planner": frozenset({"perspectives", "example_id"}),
+    "synthesizer": frozenset(),
+    "closing": frozenset(),
+    "judge": frozenset({"perspectives"}),
+}
 
 
 class Prompts:
+    """The templates of a folder, checked whole at load: a missing file, a malformed placeholder
+    or one multiplex never fills stops start-up with the file named."""
+
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or data_dir("prompts")
         self._templates: dict[str, Template] = {}
-        for name in TEMPLATES:
+        for name, known in TEMPLATES.items():
             path = self.folder / f"{name}.md"
             try:
-                self._templates[name] = Template(path.read_text(encoding="utf-8").strip())
-            except OSError:
-                raise ConfigError(f"{path}: prompt template '{name}' is missing") from None
+                template = Template(path.read_text(encoding="utf-8").strip())
+            except (OSError, UnicodeDecodeError):
+                raise ConfigError(f"{path}: prompt template '{name}' is missing or not UTF-8 text") from None
+            if not template.is_valid():
+                raise ConfigError(f"{path}: a '$' that starts no placeholder (write '$$' for a dollar sign)")
+            unknown = sorted(set(template.get_identifiers()) - known)
+            if unknown:
+                allowed = ", ".join(f"${{{k}}}" for k in sorted(known)) or "none"
+                raise ConfigError(f"{path}: unknown placeholder ${{{unknown[0]}}} (this template takes: {allowed})")
+            self._templates[name] = template
 
     def render(self, template_name: str, /, **values: str) -> str:
-        template = self._templates[template_name]
-        try:
-            return template.substitute(values)
-        except KeyError as exc:
-            raise ConfigError(f"{self.folder / template_name}.md: unknown placeholder ${{{exc.args[0]}}}") from None
-        except ValueError as exc:
-            raise ConfigError(f"{self.folder / template_name}.md: {exc}") from None
+        return self._templates[template_name].safe_substitute(values)
 
 
 @lru_cache(maxsize=8)

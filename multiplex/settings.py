@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from multiplex.errors import ConfigError
 
@@ -88,6 +88,14 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _keys_or_nothing(cls, value: object) -> object:
+        # A value that names no key is a mistake, not a wish to turn auth off (that is an empty value).
+        if isinstance(value, str) and value.strip() and not value.replace(",", "").strip():
+            raise ValueError(f"{value!r} names no key; leave it empty to turn auth off")
+        return value
+
     @field_validator("agents_dir", "prompts_dir")
     @classmethod
     def _existing_dir(cls, value: Path | None) -> Path | None:
@@ -100,6 +108,15 @@ class Settings(BaseSettings):
     def _existing_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"{value} is not a file")
+        return value
+
+    @field_validator("local_model_path")
+    @classmethod
+    def _gguf(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            with value.open("rb") as handle:
+                if handle.read(4) != b"GGUF":
+                    raise ValueError(f"{value} is not a GGUF model file (it does not start with 'GGUF')")
         return value
 
     @field_validator("client_task_patterns")
@@ -145,6 +162,11 @@ def load_settings(**overrides: object) -> Settings:
     """Build Settings from the environment, turning a validation error into one clear line."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError as exc:  # a value pydantic-settings could not even parse (JSON settings)
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"MULTIPLEX_{field.group(1).upper()}" if field else "a MULTIPLEX_ setting"
+        cause = f" ({exc.__cause__})" if exc.__cause__ else ""
+        raise ConfigError(f"invalid settings: {name}: not valid JSON{cause}") from None
     except ValidationError as exc:
         problems = "; ".join(
             f"MULTIPLEX_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"

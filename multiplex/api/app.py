@@ -60,9 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     metrics = Metrics()
+    engine = Engine.from_settings(settings, LLM(settings, on_cooldown=metrics.cooldown))
+    engine.llm.preload(engine.models)  # a model file that cannot load stops start-up, not every request
     services = Services(
         settings=settings,
-        engine=Engine.from_settings(settings, LLM(settings, on_cooldown=metrics.cooldown)),
+        engine=engine,
         runs=RunLimiter(settings.max_concurrent_runs, settings.max_queued_runs),
         rate=RateLimiter(settings.rate_limit_rpm),
         metrics=metrics,

@@ -52,8 +52,35 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], headers: lis
     await send({"type": "http.response.body", "body": payload})
 
 
-class _TooLarge(Exception):
-    pass
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None once it passes `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)  # the client left; the app will see the disconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body read already, then the client's later messages."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 class RequestContextMiddleware:
@@ -85,34 +112,24 @@ class RequestContextMiddleware:
                 status = 413
                 await _send_json(send, 413, too_large, [id_header])
                 return
-
-            received = 0
-
-            async def limited_receive() -> Message:
-                nonlocal received
-                message = await receive()
-                if message["type"] == "http.request":
-                    received += len(message.get("body", b""))
-                    if received > self.max_body_bytes:
-                        raise _TooLarge
-                return message
-
-            started_response = False
+            if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
+                # A body of unknown length (chunked) is read here, up to the limit, before the app
+                # parses any of it: the app's own parser would turn an overrun into a 400.
+                body = await _read_body(receive, self.max_body_bytes)
+                if body is None:
+                    status = 413
+                    await _send_json(send, 413, too_large, [id_header])
+                    return
+                receive = _replay(body, receive)
 
             async def send_with_id(message: Message) -> None:
-                nonlocal status, started_response
+                nonlocal status
                 if message["type"] == "http.response.start":
-                    started_response = True
                     status = message["status"]
                     message["headers"] = [*message.get("headers", []), id_header]
                 await send(message)
 
-            try:
-                await self.app(scope, limited_receive, send_with_id)
-            except _TooLarge:
-                if not started_response:
-                    status = 413
-                    await _send_json(send, 413, too_large, [id_header])
+            await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             self.metrics.requests.labels(route, str(status)).inc()

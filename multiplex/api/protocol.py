@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from multiplex.errors import InvalidRequest
 from multiplex.graph.record import PerspectiveRecord, RunRecord
@@ -85,6 +85,29 @@ _UNSUPPORTED: dict[str, Any] = {
 _TOOL_CHOICES_ANSWERED_IN_TEXT = (None, "auto", "none")
 
 
+MAX_TOKENS = 1_000_000  # more than any model's context: a larger value is a mistake
+_MEDIA = {"image_url": "an image", "input_audio": "audio", "file": "a file", "refusal": "a refusal"}
+
+
+def _reject_media(messages: Any) -> None:
+    """A content part multiplex cannot read is a 400 that names it, not a generic type error."""
+    if not isinstance(messages, list):
+        return
+    for i, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, list):
+            continue
+        for j, part in enumerate(content):
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind != "text":
+                what = _MEDIA.get(str(kind), f"a '{kind}' part")
+                raise InvalidRequest(
+                    f"messages[{i}].content[{j}] is {what}; multiplex reads text parts only",
+                    param=f"messages[{i}].content[{j}]",
+                    code="unsupported_content",
+                )
+
+
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -93,21 +116,23 @@ class ChatCompletionRequest(BaseModel):
     frequency_penalty: float | None = Field(None, ge=-2, le=2)
     function_call: str | dict[str, Any] | None = Field(None, description="'auto' or 'none' (legacy)")
     functions: list[dict[str, Any]] | None = Field(None, description="accepted; answered in text (legacy)")
-    max_completion_tokens: int | None = Field(None, ge=1)
-    max_tokens: int | None = Field(None, ge=1)
-    metadata: dict[str, str] | None = None
+    max_completion_tokens: StrictInt | None = Field(None, ge=1, le=MAX_TOKENS)
+    max_tokens: StrictInt | None = Field(None, ge=1, le=MAX_TOKENS)
+    metadata: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=512)]] | None = Field(
+        None, max_length=16, description="up to 16 pairs, keys up to 64 characters, values up to 512 (as OpenAI)"
+    )
     parallel_tool_calls: bool | None = None
     presence_penalty: float | None = Field(None, ge=-2, le=2)
     response_format: ResponseFormat | None = None
-    seed: int | None = None
+    seed: StrictInt | None = Field(None, ge=-(2**63), lt=2**63)
     stop: str | list[str] | None = None
-    stream: bool = False
+    stream: StrictBool = False
     stream_options: StreamOptions | None = None
     temperature: float | None = Field(None, ge=0, le=2)
     tool_choice: str | dict[str, Any] | None = Field(None, description="'auto' or 'none'")
     tools: list[dict[str, Any]] | None = Field(None, description="accepted; multiplex answers in text")
     top_p: float | None = Field(None, gt=0, le=1)
-    user: str | None = None
+    user: str | None = Field(None, max_length=256)
     multiplex: MultiplexOptions = Field(default_factory=lambda: MultiplexOptions())
 
     @model_validator(mode="before")
@@ -115,6 +140,7 @@ class ChatCompletionRequest(BaseModel):
     def _reject_unsupported(cls, data: Any) -> Any:
         reject_invalid_unicode(data)
         if isinstance(data, dict):
+            _reject_media(data.get("messages"))
             for name, harmless in _UNSUPPORTED.items():
                 value = data.get(name)
                 if value is not None and value != harmless and value != []:

@@ -55,7 +55,7 @@ class Chunks:
     created: int = field(default_factory=lambda: int(time.time()))
 
     def _chunk(self, **fields: object) -> str:
-        return ChatCompletionChunk(id=self.id, created=self.created, model=self.model, **fields).frame()  # type: ignore[arg-type]
+        return ChatCompletionChunk(id=self.id, created=self.created, model=self.model, **fields).frame()
 
     def role(self) -> str:
         return self._chunk(choices=[ChunkChoice(delta=Delta(role="assistant", content=""))])

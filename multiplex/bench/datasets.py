@@ -15,6 +15,7 @@ import json
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,47 +40,101 @@ class Question:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+class Questions(list[Question]):
+    """The questions read from a set, and the rows refused on the way, one line each naming its row."""
+
+    def __init__(self, questions: Iterable[Question] = (), refused: Iterable[str] = ()) -> None:
+        super().__init__(questions)
+        self.refused = list(refused)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _valid_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _question(where: str, qid: object, prompt: object, domain: object = None, metadata: object = None) -> Question:
+    """One row as a question, or `_Refused` saying, with the row named, what is wrong with it."""
+    if isinstance(qid, bool) or not isinstance(qid, str | int) or not str(qid).strip():
+        raise _Refused(f"{where}: no question id")
+    name = f"{where} (id {str(qid)!r})" if _valid_text(str(qid)) else where
+    if not isinstance(prompt, str):
+        kind = "missing" if prompt is None else f"a {type(prompt).__name__}, not text"
+        raise _Refused(f"{name}: the prompt is {kind}")
+    if not prompt.strip():
+        raise _Refused(f"{name}: the prompt is empty")
+    texts = [str(qid), prompt] + ([domain] if isinstance(domain, str) else [])
+    if not all(_valid_text(t) for t in texts):
+        raise _Refused(f"{name}: holds invalid Unicode (bytes that are not UTF-8, or a lone surrogate)")
+    return Question(
+        str(qid).strip(),
+        " ".join(prompt.split()),
+        domain if isinstance(domain, str) and domain.strip() else None,
+        metadata if isinstance(metadata, dict) else {},
+    )
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _jsonl(path: Path) -> list[Question]:
-    questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+def _jsonl(path: Path) -> Questions:
+    questions, refused = [], []
+    for number, raw in enumerate(path.read_bytes().splitlines(), 1):
+        where = f"{path}:{number}"
         try:
-            row = json.loads(line)
-            questions.append(Question(str(row["id"]), str(row["prompt"]), row.get("domain"), row.get("metadata") or {}))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InvalidRequest(f"{path}:{number}: not a question ({exc}); need 'id' and 'prompt'") from None
-    return questions
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise _Refused(f"{where}: not UTF-8") from None
+            except json.JSONDecodeError as exc:
+                raise _Refused(f"{where}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise _Refused(f"{where}: not a JSON object with 'id' and 'prompt'")
+            questions.append(_question(where, row.get("id"), row.get("prompt"), row.get("domain"), row.get("metadata")))
+        except _Refused as exc:
+            refused.append(str(exc))
+    return Questions(questions, refused)
 
 
-def _csv(path: Path | str, text: str | None = None) -> list[Question]:
+def _csv(path: Path | str, text: str | None = None) -> Questions:
     if text is None:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+        text = Path(path).read_bytes().decode("utf-8", errors="surrogateescape")  # bad bytes: refused by row
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise InvalidRequest(f"{path}: empty file")
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in rows[0][1]]
     lowered = [h.lower() for h in header]
     for name in ("prompt", "question"):
         if name in lowered:
             col = lowered.index(name)
             id_col = lowered.index("id") if "id" in lowered else None
             dom_col = lowered.index("domain") if "domain" in lowered else None
-            return [
-                Question(
-                    row[id_col] if id_col is not None else f"q{n:04d}",
-                    row[col].strip(),
-                    row[dom_col] if dom_col is not None else None,
-                )
-                for n, row in enumerate(rows[1:], 1)
-                if len(row) > col and row[col].strip()
-            ]
+            questions, refused = [], []
+            for n, (line, row) in enumerate(rows[1:], 1):
+                if not any(cell.strip() for cell in row):
+                    continue
+                try:
+                    if len(row) <= max(col, id_col or 0):
+                        raise _Refused(f"{path}:{line}: {len(row)} fields, too few for the '{header[col]}' column")
+                    qid = row[id_col] if id_col is not None else f"q{n:04d}"
+                    domain = row[dom_col] if dom_col is not None and len(row) > dom_col else None
+                    questions.append(_question(f"{path}:{line}", qid, row[col], domain))
+                except _Refused as exc:
+                    refused.append(str(exc))
+            return Questions(questions, refused)
     questions = []  # WorldView-Bench: a column per domain, a numbered question per cell
-    for row in rows[1:]:
+    for _, row in rows[1:]:
         for domain, cell in zip(header, row, strict=False):
             match = _NUMBERED.match(cell)
             if match:
@@ -87,11 +142,24 @@ def _csv(path: Path | str, text: str | None = None) -> list[Question]:
                 questions.append(Question(f"{_slug(domain)}-{number:02d}", prompt, domain))
     if not questions:
         raise InvalidRequest(f"{path}: no 'prompt' column and no numbered questions under domain headers")
-    return sorted(questions, key=lambda q: (header.index(q.domain or ""), q.id))
+    return Questions(sorted(questions, key=lambda q: (header.index(q.domain or ""), q.id)))
 
 
-def load_dataset(source: str | Path, worldview_bench_url: str | None = None) -> list[Question]:
-    """A question set by name (`sample`, `worldview-bench`) or from a .jsonl or .csv file."""
+def _unique(questions: Questions, path: Path) -> Questions:
+    seen: set[str] = set()
+    kept = Questions(refused=questions.refused)
+    for q in questions:
+        if q.id in seen:
+            kept.refused.append(f"{path}: question id {q.id!r} is used again; the later one is left out")
+            continue
+        seen.add(q.id)
+        kept.append(q)
+    return kept
+
+
+def load_dataset(source: str | Path, worldview_bench_url: str | None = None) -> Questions:
+    """A question set by name (`sample`, `worldview-bench`) or from a .jsonl or .csv file. A bad
+    row is refused (listed in `refused`, naming its row), and the others are kept."""
     if str(source) == WORLDVIEW_BENCH:
         from multiplex.settings import WORLDVIEW_BENCH_SOURCE
 
@@ -99,10 +167,13 @@ def load_dataset(source: str | Path, worldview_bench_url: str | None = None) -> 
     path = SAMPLE if str(source) == "sample" else Path(source)
     if not path.is_file():
         raise InvalidRequest(f"no dataset at {path} (give a .jsonl or .csv file, 'sample' or '{WORLDVIEW_BENCH}')")
-    questions = _jsonl(path) if path.suffix == ".jsonl" else _csv(path)
-    ids = [q.id for q in questions]
-    if len(set(ids)) != len(ids):
-        raise InvalidRequest(f"{path}: question ids are not unique")
+    try:
+        questions = _unique(_jsonl(path) if path.suffix == ".jsonl" else _csv(path), path)
+    except OSError as exc:
+        raise InvalidRequest(f"cannot read {path}: {exc.strerror}") from None
+    if not questions:
+        reasons = "; ".join(questions.refused[:3])
+        raise InvalidRequest(f"{path}: no question could be read" + (f" ({reasons})" if reasons else ""))
     return questions
 
 
@@ -110,7 +181,7 @@ def questions_sha256(questions: list[Question]) -> str:
     return hashlib.sha256("\n".join(f"{q.id}\t{q.domain}\t{q.prompt}" for q in questions).encode()).hexdigest()
 
 
-def _verified(text: str, source: str) -> list[Question]:
+def _verified(text: str, source: str) -> Questions:
     try:
         questions = _csv(source, text)
     except InvalidRequest as exc:
@@ -135,7 +206,7 @@ def cache_dir() -> Path:
     return Path(base) / "multiplex"
 
 
-def load_worldview_bench(source: str) -> list[Question]:
+def load_worldview_bench(source: str) -> Questions:
     """The 175 questions from `source`, a URL (fetched once, then read from the user's cache) or a
     local path; either way checked against the known question set."""
     if not source.startswith(("http://", "https://")):

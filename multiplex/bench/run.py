@@ -106,7 +106,7 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
         result = await engine.run(
             RunRequest.ask(
                 task.question.prompt,
-                mode=task.mode,  # type: ignore[arg-type]
+                mode=task.mode,
                 perspectives=perspectives if task.mode == "mas" else None,
                 params=GenerationParams(max_tokens=max_tokens),
             )
@@ -128,9 +128,12 @@ async def run_bench(
     shard: tuple[int, int],
     max_tokens: int | None,
     on_progress: Callable[[dict[str, Any] | None, int, int], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> tuple[int, int]:
     """Runs what is missing in `out`; returns (ok, failed) counts of this invocation."""
     store = RunStore(out)
+    if store.repaired and on_notice:
+        on_notice(store.repaired)
     llm = LLM(settings)  # one pool and one embedded model for every engine
     engines = {m: Engine.from_settings(settings.model_copy(update={"model": m}), llm) for m in models}
     first = engines[models[0]]

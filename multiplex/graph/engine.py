@@ -19,6 +19,7 @@ from multiplex.graph.context import GraphContext
 from multiplex.graph.record import PerspectiveRecord, RunResult
 from multiplex.graph.state import MODES, Event, GraphState, RunDone, RunRequest
 from multiplex.llm import LLM
+from multiplex.llm.content import text_of
 from multiplex.prompts import Prompts, cached_prompts
 from multiplex.roster import Roster, cached_roster
 from multiplex.scoring import Scorer
@@ -56,6 +57,12 @@ class Engine:
                     "model_name of MULTIPLEX_ROUTER_CONFIG"
                 )
 
+    @property
+    def models(self) -> set[str]:
+        """Every model this engine's agents call (the judge's too)."""
+        judge = {self.settings.judge} if self.settings.judge != "lexicon" else set()
+        return {self.settings.model, self.settings.synthesizer, *judge, *(self.model_of(p.id) for p in self.roster)}
+
     def model_of(self, perspective_id: str) -> str:
         return self.context.model_of(self.roster.get(perspective_id))
 
@@ -70,6 +77,8 @@ class Engine:
             raise InvalidRequest("perspectives apply to the mas mode only", param="perspectives")
         if not request.messages or request.messages[-1].get("role") != "user":
             raise InvalidRequest("the conversation must end with a user message", param="messages")
+        if not text_of(request.messages[-1].get("content")).strip():
+            raise InvalidRequest("the last user message is empty: there is no question to answer", param="messages")
         return self.roster.subset(request.perspectives)
 
     async def stream(self, request: RunRequest) -> AsyncIterator[Event]:

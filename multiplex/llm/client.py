@@ -76,6 +76,11 @@ class LLM:
             self.pool = model_names(config)
             self.router = build_router(config, settings.router_config, on_cooldown)
 
+    def preload(self, models: set[str]) -> None:
+        """Load the in-process models among `models` (the embedded model's weights) now."""
+        if any(m.startswith("local/") for m in models):
+            local.preload(InProcessOptions.from_settings(self.settings))
+
     def knows(self, model: str) -> bool:
         """A model this LLM can call: a litellm model string, or a name in its pool."""
         return "/" in model or model in self.pool

@@ -28,7 +28,12 @@ from multiplex.errors import (
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 BACKOFF_BASE_S = 0.25
 BACKOFF_CAP_S = 8.0
-_CREDENTIAL = re.compile(r"\b(sk|pk|rk|key|token|bearer)[-_ ]?[A-Za-z0-9_\-*]{6,}", re.IGNORECASE)
+_CREDENTIAL = re.compile(
+    r"\b(?:sk|pk|rk)[-_][A-Za-z0-9_\-*]{8,}"  # provider keys: sk-..., sk-proj-..., masked or not
+    r"|\bbearer\s+[A-Za-z0-9._\-*/+]{5,}[A-Za-z0-9*]"  # a value ends on a letter, digit or mask, not a full stop
+    r"|\b(?:api[-_]?key|key|token|secret|password)\s*[=:]\s*[\"']?[A-Za-z0-9._\-*/+]{5,}[A-Za-z0-9*]",
+    re.IGNORECASE,
+)
 
 
 def redact(text: str) -> str:

@@ -145,7 +145,7 @@ def _usage(messages: list[dict[str, Any]], completion_tokens: int) -> Usage:
 
 
 class FakeProvider(InProcessProvider):
-    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         call, options = _call_of(kwargs), InProcessOptions.of_call(kwargs)
         STATS.start()
         try:
@@ -159,7 +159,7 @@ class FakeProvider(InProcessProvider):
             raise
         STATS.completed += 1
         response: ModelResponse = kwargs["model_response"]
-        response.choices[0].message.content = "".join(tokens)  # type: ignore[union-attr]
+        response.choices[0].message.content = "".join(tokens)
         response.choices[0].finish_reason = finish  # type: ignore[assignment]
         response.model = call.model
         response.usage = _usage(call.messages, len(tokens))  # type: ignore[attr-defined]

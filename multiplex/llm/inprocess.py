@@ -75,8 +75,8 @@ class InProcessProvider(CustomLLM):
         if logging_obj is not None and not _callbacks_configured():
             logging_obj.model_call_details["has_logged_async_success"] = True
 
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         raise NotImplementedError("multiplex calls models asynchronously")
 
-    def streaming(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def streaming(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("multiplex calls models asynchronously")

@@ -60,6 +60,16 @@ def engine_for(options: InProcessOptions) -> BatchedLlama:
         return _engines[key]
 
 
+def preload(options: InProcessOptions) -> None:
+    """Load the embedded model now, so that a file llama.cpp cannot load stops start-up instead of
+    failing every request."""
+    try:
+        engine_for(options)
+    except (ValueError, RuntimeError, OSError) as exc:
+        path = options.local_model_path or str(default_model_path())
+        raise ConfigError(f"the embedded model {path} cannot be loaded: {exc}") from None
+
+
 def close_all() -> None:
     """Free the models while the interpreter is still whole (llama.cpp's finalisers fail at exit)."""
     with _load_lock:
@@ -153,11 +163,11 @@ def _usage(result: Result) -> dict[str, int]:
 
 
 class LocalProvider(InProcessProvider):
-    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         parts: list[str] = []
         result = await _generate(kwargs, parts.append)
         response: ModelResponse = kwargs["model_response"]
-        response.choices[0].message.content = "".join(parts)  # type: ignore[union-attr]
+        response.choices[0].message.content = "".join(parts)
         response.choices[0].finish_reason = result.finish_reason  # type: ignore[assignment]
         response.model = kwargs["model"]
         response.usage = Usage(**_usage(result))  # type: ignore[attr-defined,arg-type]

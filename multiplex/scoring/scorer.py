@@ -108,6 +108,14 @@ class Scorer:
         references = await judge_references(self.llm, judge, text, self.roster, self.prompts)
         return await asyncio.to_thread(score_references, references, self.roster, judge, text, drafts)
 
+    async def score_many(self, texts: Sequence[str], judge: str | None = None) -> list[ScoreResult]:
+        """Score several texts; with the lexicon judge, all of them in one worker thread."""
+        for text in texts:
+            _check(text)
+        if (judge or self.judge) == LEXICON:
+            return await asyncio.to_thread(lambda: [score_text(text, self.roster) for text in texts])
+        return [await self.score(text, None, judge) for text in texts]
+
 
 def aggregate(results: Sequence[ScoreResult], roster_size: int) -> CorpusScore:
     """Corpus figures: the mean of per-response entropies (with its standard error), and the

@@ -1,5 +1,10 @@
+import threading
+import time
+
 import httpx
 import pytest
+
+from tests.conftest import wait_until
 
 PROTECTED = [
     ("GET", "/v1/models", None),
@@ -120,3 +125,26 @@ def test_metrics_port_serves_a_scrape_without_exposing_the_api(tmp_path) -> None
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_scoring_many_texts_runs_off_the_event_loop_within_the_run_limits(serve) -> None:
+    """1,000 long texts take a while to score: meanwhile the server answers other requests, and the
+    scoring holds a run slot, so with one slot and no queue a second request is turned away."""
+    server = serve(max_concurrent_runs=1, max_queued_runs=0, max_body_bytes=8_000_000)
+    texts = [f"Answer {i}. " + "The Quran and the Analects both speak of duty to parents. " * 60 for i in range(1000)]
+    finished: dict[str, float] = {}
+
+    def score_all() -> None:
+        response = httpx.post(f"{server.api}/score", json={"texts": texts}, timeout=120)
+        assert response.status_code == 200 and len(response.json()["results"]) == 1000
+        finished["score"] = time.monotonic()
+
+    worker = threading.Thread(target=score_all)
+    worker.start()
+    wait_until(lambda: 'runs_in_progress":1' in httpx.get(f"{server.base_url}/health/ready").text.replace(" ", ""))
+    busy = httpx.post(f"{server.api}/score", json={"text": "Ubuntu."})
+    assert busy.status_code == 503  # the scoring holds the one slot
+    assert httpx.get(f"{server.base_url}/health/live").status_code == 200
+    finished["health"] = time.monotonic()
+    worker.join()
+    assert finished["health"] < finished["score"]  # answered while the scoring was still running

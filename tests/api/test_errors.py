@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 
@@ -52,7 +53,17 @@ def post(server, body: dict | str, **kwargs) -> httpx.Response:
         ({"model": "multiplex-mas", "messages": Q, "logprobs": True}, "logprobs"),
         ({"model": "multiplex-mas", "messages": Q, "multiplex": {"perspectives": ["martian"]}}, "perspectives"),
         ({"model": "multiplex-mas", "messages": [{"role": "assistant", "content": "hi"}]}, "messages"),
+        ({"model": "multiplex-mas", "messages": [{"role": "user", "content": "  \n "}]}, "messages"),
+        ({"model": "multiplex-baseline", "messages": [{"role": "user", "content": ""}]}, "messages"),
         ({"model": "multiplex-mas", "messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, None),
+        ({"model": "multiplex-mas", "messages": Q, "max_tokens": True}, "max_tokens"),
+        ({"model": "multiplex-mas", "messages": Q, "max_tokens": 2**63}, "max_tokens"),
+        ({"model": "multiplex-mas", "messages": Q, "max_completion_tokens": "12"}, "max_completion_tokens"),
+        ({"model": "multiplex-mas", "messages": Q, "stream": "yes"}, "stream"),
+        ({"model": "multiplex-mas", "messages": Q, "stream": 1}, "stream"),
+        ({"model": "multiplex-mas", "messages": Q, "user": "u" * 300}, "user"),
+        ({"model": "multiplex-mas", "messages": Q, "metadata": {"k": "v" * 600}}, "metadata.k"),
+        ({"model": "multiplex-mas", "messages": Q, "metadata": {f"k{i}": "v" for i in range(17)}}, "metadata"),
     ],
 )
 def test_400_names_the_param(server, body, param) -> None:
@@ -70,6 +81,26 @@ def test_401_404_413(serve) -> None:
     assert_envelope(httpx.get(f"{server.api}/nowhere", headers=auth), 404)
     big = {"model": "multiplex-mas", "messages": [{"role": "user", "content": "x" * 5000}]}
     assert_envelope(post(server, big, headers=auth), 413, "request_too_large")
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_envelope(serve) -> None:
+    server = serve(max_body_bytes=2048)
+    body = json.dumps({"model": "multiplex-baseline", "messages": [{"role": "user", "content": "x" * 5000}]})
+
+    def chunks(text: str):  # no content-length: the body is sent chunked
+        for i in range(0, len(text), 512):
+            yield text[i : i + 512].encode()
+
+    response = httpx.post(
+        f"{server.api}/chat/completions", content=chunks(body), headers={"content-type": "application/json"}
+    )
+    assert "content-length" not in response.request.headers
+    assert_envelope(response, 413, "request_too_large")
+    small = json.dumps({"model": "multiplex-baseline", "messages": Q})
+    response = httpx.post(
+        f"{server.api}/chat/completions", content=chunks(small), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text  # a chunked body within the limit is read whole
 
 
 def test_429_with_retry_after(serve) -> None:
@@ -110,6 +141,20 @@ def test_502_upstream_failure_and_504_timeout(serve) -> None:
     server = serve(fake_latency_ms=2000, timeout_s=0.2, retries=0)
     response = post(server, {"model": "multiplex-baseline", "messages": Q})
     assert_envelope(response, 504, "upstream_timeout")
+
+
+@pytest.mark.parametrize(
+    ("part", "says"),
+    [
+        ({"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}, "is an image"),
+        ({"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}, "is audio"),
+        ({"type": "file", "file": {"file_id": "f"}}, "is a file"),
+    ],
+)
+def test_an_image_or_audio_part_is_named_in_its_400(server, part, says) -> None:
+    body = {"model": "multiplex-mas", "messages": [{"role": "user", "content": [{"type": "text", "text": "Q?"}, part]}]}
+    error = assert_envelope(post(server, body), 400, "unsupported_content")
+    assert error["param"] == "messages[0].content[1]" and says in error["message"]
 
 
 def test_client_errors_say_do_not_retry(server) -> None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -19,6 +21,7 @@ from multiplex.bench.run import merge, parse_shard, run_bench
 from multiplex.bench.store import RunStore
 from multiplex.errors import InvalidRequest
 from multiplex.roster import load_roster
+from multiplex.scoring import score_text
 from multiplex.settings import load_settings
 from tests.conftest import WORLDVIEW_BENCH, engine, needs_worldview_bench
 from tests.panel import panel
@@ -102,10 +105,69 @@ def test_jsonl_csv_and_sample(tmp_path: Path) -> None:
     sample = load_dataset("sample")
     assert len(sample) == 14 and len({q.domain for q in sample}) == 7
     (tmp_path / "bad.jsonl").write_text('{"prompt": "no id"}\n')
-    with pytest.raises(InvalidRequest, match="bad.jsonl:1"):
+    with pytest.raises(InvalidRequest, match="no question could be read.*bad.jsonl:1: no question id"):
         load_dataset(tmp_path / "bad.jsonl")
     with pytest.raises(InvalidRequest, match="no dataset"):
         load_dataset(tmp_path / "missing.csv")
+
+
+def test_a_bad_row_is_refused_by_name_and_the_others_kept(tmp_path: Path) -> None:
+    rows = [
+        b'{"id": "good", "prompt": "What is duty?"}',
+        b'{"id": "null", "prompt": null}',
+        b'{"id": "empty", "prompt": "   "}',
+        b'{"id": "object", "prompt": {"text": "Why?"}}',
+        b'{"id": "surrogate", "prompt": "Why \\ud800?"}',
+        b'{"id": "latin1", "prompt": "caf\xe9"}',
+        b"[1, 2]",
+        b'{"id": "good", "prompt": "Again?"}',
+        b'{"id": "last", "prompt": "Is fasting wise?"}',
+    ]
+    (tmp_path / "q.jsonl").write_bytes(b"\n".join(rows) + b"\n")
+    loaded = load_dataset(tmp_path / "q.jsonl")
+    assert [q.id for q in loaded] == ["good", "last"]
+    refused = "\n".join(loaded.refused)
+    for line, why in [
+        (2, "'null'\\): the prompt is missing"),
+        (3, "'empty'\\): the prompt is empty"),
+        (4, "'object'\\): the prompt is a dict, not text"),
+        (5, "'surrogate'\\): holds invalid Unicode"),
+        (6, ": not UTF-8"),
+        (7, ": not a JSON object"),
+    ]:
+        assert re.search(rf"q.jsonl:{line}\b.*{why}", refused), (line, refused)
+    assert "question id 'good' is used again" in refused
+    (tmp_path / "q.csv").write_bytes(b"id,domain,prompt\na,d,What?\nshort,d\nbad,d,caf\xe9\n")
+    csv_loaded = load_dataset(tmp_path / "q.csv")
+    assert [q.id for q in csv_loaded] == ["a"]
+    assert "q.csv:3: 2 fields, too few for the 'prompt' column" in csv_loaded.refused[0]
+    assert "q.csv:4 (id 'bad'): holds invalid Unicode" in csv_loaded.refused[1]
+
+
+def test_bench_run_asks_the_good_rows_and_names_the_bad(tmp_path: Path) -> None:
+    (tmp_path / "q.jsonl").write_text(
+        '{"id": "a", "prompt": "What is duty?"}\n{"id": "b", "prompt": "Why \\ud800?"}\n', encoding="utf-8"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "multiplex.cli",
+            "bench",
+            "run",
+            str(tmp_path / "q.jsonl"),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        env={**os.environ, "MULTIPLEX_MODEL": "fake/test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "refused:" in done.stderr and "(id 'b'): holds invalid Unicode" in done.stderr
+    assert "3 runs ok, 0 failed, 1 rows of the dataset refused" in done.stderr
+    assert {r["question_id"] for r in RunStore(tmp_path / "o").records()} == {"a"}
 
 
 def test_shard_parsing() -> None:
@@ -130,7 +192,9 @@ async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, script
     assert list(modes) == ["baseline", "contextual", "mas"]
     assert modes["mas"]["ok"] == 14 and modes["mas"]["unscored"] == 0
     assert modes["baseline"]["mean_pds_entropy"] == 0.0 and modes["baseline"]["no_reference_share"] == 1.0
-    assert modes["mas"]["mean_pds_entropy"] > 0.9
+    stored = [r for r in RunStore(tmp_path).records() if r["mode"] == "mas"]
+    by_hand = statistics.fmean(score_text(r["text"], ROSTER).pds_entropy for r in stored)
+    assert modes["mas"]["mean_pds_entropy"] == pytest.approx(by_hand)  # the report's mean is the answers' mean
     assert len(modes["mas"]["entropy_by_domain"]) == 7
     synthesis = modes["mas"]["synthesis"]
     assert synthesis["median_retention_min"] > 0.9 and synthesis["drafts"] == 7
@@ -272,6 +336,65 @@ def test_killed_run_resumes_with_only_the_rest(tmp_path: Path) -> None:
     assert sorted(r["question_id"] for r in all_records) == [f"q{i}" for i in range(8)]
 
 
+def _bench_command(dataset: Path, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "multiplex.cli",
+        "bench",
+        "run",
+        str(dataset),
+        "--out",
+        str(out),
+        "--modes",
+        "baseline",
+    ]
+
+
+def test_a_full_disk_is_one_line_and_a_rerun_repairs_and_finishes(tmp_path: Path) -> None:
+    """A real process whose file-size limit runs out mid-record (as a full disk would): one line,
+    a non-zero exit, the finished runs kept; the rerun sets the torn line aside and finishes."""
+    import resource
+
+    padding = "Why is this so? " * 150  # records of about 5 kB, so the records file meets the limit first
+    rows = [json.dumps({"id": f"q{i}", "prompt": f"Question number {i}? {padding}"}) for i in range(12)]
+    (tmp_path / "q.jsonl").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    env = {**os.environ, "MULTIPLEX_MODEL": "fake/test"}
+    full = subprocess.run(
+        _bench_command(tmp_path / "q.jsonl", out),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (24_576, 24_576)),
+    )
+    assert full.returncode == 1 and "Traceback" not in full.stderr
+    assert full.stderr.strip().startswith(f"error: cannot write the runs to {out}")
+    assert len(full.stderr.strip().splitlines()) == 1
+    raw = (out / "records.jsonl").read_bytes()
+    assert not raw.endswith(b"\n")  # the record being written when the room ran out is torn
+    kept = raw.count(b"\n")
+    assert 0 < kept < 12
+    rerun = subprocess.run(_bench_command(tmp_path / "q.jsonl", out), env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "set aside in" in rerun.stderr and f"{12 - kept} runs ok" in rerun.stderr
+    assert sorted(r["question_id"] for r in RunStore(out).records()) == sorted(f"q{i}" for i in range(12))
+
+
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    done = subprocess.run(
+        _bench_command(Path("sample"), tmp_path / "a-file" / "out"),
+        env={**os.environ, "MULTIPLEX_MODEL": "fake/test"},
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        done.returncode == 1 and done.stderr.strip() == f"error: cannot write to {tmp_path}/a-file/out: Not a directory"
+    )
+
+
 def test_store_index_follows_the_records_file(tmp_path: Path) -> None:
     store = RunStore(tmp_path)
     base = {"question_id": "q1", "mode": "mas", "model": "fake/test"}
@@ -280,6 +403,31 @@ def test_store_index_follows_the_records_file(tmp_path: Path) -> None:
     store.append({**base, "question_id": "q2", "status": "failed"})
     assert store.done() == {("q1", "mas", "fake/test")}
     (tmp_path / "index.sqlite").unlink()  # a lost index is rebuilt from the file
-    with (tmp_path / "records.jsonl").open("a") as handle:
-        handle.write('{"question_id": "q3", "mo')  # and a torn last line is skipped
     assert RunStore(tmp_path).done() == {("q1", "mas", "fake/test")}
+
+
+def test_a_torn_last_line_is_set_aside_on_open_never_glued_to_the_next_record(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    base = {"question_id": "q1", "mode": "mas", "model": "fake/test"}
+    store.append({**base, "status": "ok"})
+    with (tmp_path / "records.jsonl").open("a") as handle:  # a crash mid-write of q2's record
+        handle.write('{"question_id": "q2", "mode": "mas", "model": "fake/test", "status": "o')
+    reopened = RunStore(tmp_path)
+    assert reopened.repaired is not None and "torn" in reopened.repaired
+    assert (tmp_path / "records.torn").read_text().startswith('{"question_id": "q2"')
+    reopened.append({**base, "question_id": "q3", "status": "ok"})
+    assert [r["question_id"] for r in reopened.records()] == ["q1", "q3"]  # q3 whole, q2 to run again
+    assert reopened.done() == {("q1", "mas", "fake/test"), ("q3", "mas", "fake/test")}
+    assert RunStore(tmp_path).repaired is None  # repaired once
+
+
+def test_an_index_of_an_older_layout_is_rebuilt(tmp_path: Path) -> None:
+    import sqlite3
+
+    RunStore(tmp_path).append({"question_id": "q1", "mode": "mas", "model": "m", "status": "ok"})
+    (tmp_path / "index.sqlite").unlink()
+    db = sqlite3.connect(tmp_path / "index.sqlite")
+    db.execute("CREATE TABLE runs (question_id TEXT, mode TEXT, model TEXT, status TEXT, offset INTEGER)")
+    db.commit()
+    db.close()
+    assert RunStore(tmp_path).done() == {("q1", "mas", "m")}

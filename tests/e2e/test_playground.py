@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from multiplex.llm import fake
+from tests.conftest import wait_until
 from tests.panel import panel
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,11 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert os.path.exists(CHROMIUM), f"browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium"
+    if not os.path.exists(CHROMIUM):
+        reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium, or MULTIPLEX_TEST_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # CI installs it: its absence there is a broken set-up, not a skip
+        pytest.skip(reason)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
@@ -100,12 +105,8 @@ def test_cancel_a_run(page: Page, serve) -> None:
     expect(page.locator(".card")).to_have_count(7)
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator("#status")).to_have_text("Cancelled.")
-    page.wait_for_function("() => true")
-    for _ in range(100):
-        if fake.STATS.cancelled >= 7:
-            break
-        page.wait_for_timeout(50)
-    assert fake.STATS.cancelled >= 7 and fake.STATS.completed == 0
+    wait_until(lambda: fake.STATS.cancelled >= 7)
+    assert fake.STATS.completed == 0
 
 
 def test_an_api_error_is_a_readable_message(page: Page, serve) -> None:

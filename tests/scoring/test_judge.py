@@ -6,12 +6,12 @@ from multiplex.errors import InvalidRequest, JudgeError
 from multiplex.llm import fake
 from tests.conftest import engine
 
-TEXT = "The Quran speaks of mercy. Ubuntu speaks of community."
+TEXT = "The Quran speaks of wonderful love and mercy. Ubuntu suffers a terrible, cruel defeat."
 VALID = json.dumps(
     {
         "references": [
-            {"perspective": "islamic", "term": "Quran", "sentence": "The Quran speaks of mercy."},
-            {"perspective": "african", "term": "Ubuntu", "sentence": "Ubuntu speaks of community."},
+            {"perspective": "islamic", "term": "Quran", "sentence": "The Quran speaks of wonderful love and mercy."},
+            {"perspective": "african", "term": "Ubuntu", "sentence": "Ubuntu suffers a terrible, cruel defeat."},
         ]
     }
 )
@@ -27,7 +27,11 @@ async def test_llm_judge_with_valid_json(scripted) -> None:
     result = await scorer(judge).score(TEXT)
     assert result.judge == judge
     assert result.counts["islamic"] == 1 and result.counts["african"] == 1
-    assert result.references[0].compound != 0 or result.references[0].sentence
+    islamic, african = result.references
+    assert islamic.sentence == "The Quran speaks of wonderful love and mercy." and islamic.compound > 0.5
+    assert african.sentence == "Ubuntu suffers a terrible, cruel defeat." and african.compound < -0.5
+    assert result.sentiment.per_perspective["islamic"].label == "positive"
+    assert result.sentiment.per_perspective["african"].label == "negative"
     assert fake.STATS.completed == 1
     schema = seen[0].response_format["json_schema"]["schema"]  # the judge asks for its JSON shape
     assert schema["properties"]["references"]["items"]["properties"]["perspective"]["enum"][0] == "western"
@@ -44,7 +48,9 @@ async def test_invented_references_are_dropped_and_sentences_come_from_the_text(
     )
     judge = scripted("judge-inventing", lambda call: answer)
     result = await scorer(judge).score(TEXT)
-    assert [(r.perspective, r.sentence) for r in result.references] == [("islamic", "The Quran speaks of mercy.")]
+    assert [(r.perspective, r.sentence) for r in result.references] == [
+        ("islamic", "The Quran speaks of wonderful love and mercy.")
+    ]
 
 
 async def test_llm_judge_invalid_then_valid_is_retried_once(scripted) -> None:

@@ -42,7 +42,7 @@ def test_cli_ask_mas_with_default_settings_answers_offline() -> None:
     assert all(p["content"].strip() for p in result["perspectives"])
     assert all(f"**{name}.**" in result["text"] for name in NAMES)
     synthesis = result["scores"]["synthesis"]
-    assert synthesis["mentions_process"] is False and synthesis["retention"].keys() == set(IDS)
+    assert synthesis["retention"].keys() == set(IDS)
 
 
 def test_the_api_with_default_settings_answers_mas_plain_and_streamed(serve) -> None:
@@ -54,7 +54,7 @@ def test_the_api_with_default_settings_answers_mas_plain_and_streamed(serve) -> 
     assert response.status_code == 200, response.text
     body = response.json()
     assert all(p["status"] == "ok" for p in body["multiplex"]["perspectives"])
-    assert body["multiplex"]["scores"]["synthesis"]["mentions_process"] is False
+    assert body["multiplex"]["scores"]["synthesis"]["retention"].keys() == set(IDS)
     with httpx.stream(
         "POST",
         f"{server.api}/chat/completions",

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import litellm
@@ -132,3 +135,49 @@ def test_cli_score_with_drafts(tmp_path) -> None:
     drafts.write_text("[1, 2]")
     bad = cli("score", "-", "--drafts", str(drafts), stdin="x")
     assert bad.returncode == 1 and "one JSON object" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"MULTIPLEX_CLIENT_TASK_PATTERNS": "notjson"}, "MULTIPLEX_CLIENT_TASK_PATTERNS: not valid JSON"),
+        ({"MULTIPLEX_API_KEYS": " , "}, "MULTIPLEX_API_KEYS: ' , ' names no key"),
+        ({"MULTIPLEX_QUORUM": "often"}, "MULTIPLEX_QUORUM"),
+    ],
+)
+def test_a_bad_setting_is_one_line_and_a_non_zero_exit(env, says) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "multiplex.cli", "agents"], env={**os.environ, **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+
+
+def test_a_model_file_that_is_not_a_model_stops_start_up(tmp_path) -> None:
+    (tmp_path / "notes.gguf").write_text("not weights")
+    with pytest.raises(ConfigError, match="is not a GGUF model file"):
+        load_settings(local_model_path=tmp_path / "notes.gguf")
+    (tmp_path / "broken.gguf").write_bytes(b"GGUF\x03\x00\x00\x00" + b"\x00" * 64)
+    from multiplex.api.app import create_app
+
+    with pytest.raises(ConfigError, match="cannot be loaded"):
+        create_app(load_settings(model="local/smollm2", local_model_path=tmp_path / "broken.gguf"))
+
+
+def test_serve_on_a_port_in_use_is_one_line(tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args, env in (
+            (["--port", str(port)], {}),
+            (["--port", "0"], {"MULTIPLEX_METRICS_PORT": str(port)}),
+        ):
+            done = subprocess.run(
+                [sys.executable, "-m", "multiplex.cli", "serve", *args],
+                env={**os.environ, "MULTIPLEX_MODEL": "fake/test", **env},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+            assert f"127.0.0.1:{port}" in done.stderr and "Address already in use" in done.stderr

@@ -36,7 +36,7 @@ async def chat_completions(
         body.model,
         run_request.mode,
         f", user {body.user!r}" if body.user else "",
-        f", metadata {body.metadata}" if body.metadata else "",
+        f", metadata {body.metadata}" if body.metadata else "",  # bounded: 16 pairs of 64 + 512 characters
     )
     stack = AsyncExitStack()
     await stack.enter_async_context(services.runs.slot())  # 503 here, before any response starts

@@ -22,6 +22,7 @@ async def score(body: ScoreRequest, services: ServicesDep, _caller: Caller) -> A
         unknown = set(body.drafts) - set(services.engine.roster.ids)
         if unknown:
             raise InvalidRequest(f"drafts name unknown perspectives {sorted(unknown)}", param="drafts")
-    if body.text is not None:
-        return await scorer.score(body.text, body.drafts, body.judge)
-    return {"results": [await scorer.score(text, None, body.judge) for text in body.texts or []]}
+    async with services.runs.slot():  # scoring is work like a run: bounded by the same limits
+        if body.text is not None:
+            return await scorer.score(body.text, body.drafts, body.judge)
+        return {"results": await scorer.score_many(body.texts or [], body.judge)}
