@@ -16,3 +16,12 @@ def test_every_setting_is_documented() -> None:
 def test_readme_gives_the_two_commands() -> None:
     assert "pip install -e . && multiplex serve" in README
     assert 'pip install -e ".[test]" && pytest' in README
+
+
+def test_every_field_of_the_run_record_is_documented() -> None:
+    from multiplex.graph.record import AgentCall, PerspectiveRecord, RunResult, SynthesisRecord
+
+    for model in (RunResult, PerspectiveRecord, AgentCall, SynthesisRecord):
+        fields = set(model.model_fields) | set(model.model_computed_fields)
+        missing = {name for name in fields if f"`{name}`" not in README}
+        assert not missing, f"{model.__name__}: {sorted(missing)} not in the README"
