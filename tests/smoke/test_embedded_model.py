@@ -104,7 +104,9 @@ async def test_embedded_model_streams_tokens() -> None:
     assert sum(isinstance(e, PerspectiveDelta) for e in events) >= 4
     result = events[-1].result if isinstance(events[-1], RunDone) else None
     assert result is not None and result.text.strip()
-    assert all(p.usage.completion_tokens > 0 and p.finish_reason == "length" for p in result.perspectives)
+    for p in result.perspectives:  # cut at 12 tokens and said so, unless the model stopped on its own first
+        assert p.status == "ok" and 0 < p.usage.completion_tokens <= 12, (p.id, p.error)
+        assert p.finish_reason == ("length" if p.usage.completion_tokens == 12 else "stop"), (p.id, p.content)
 
 
 async def test_a_second_turn_carrying_the_first_synthesis_runs_every_agent() -> None:
