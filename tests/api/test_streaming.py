@@ -78,3 +78,15 @@ def test_disconnect_without_streaming_cancels_too_with_a_499_and_no_error(serve,
     wait_until(lambda: gauge(server) == 0)
     wait_until(lambda: "POST /v1/chat/completions -> 499" in logs.text)
     assert "-> 500" not in logs.text and "ERROR" not in logs.text and "unexpected error" not in logs.text
+
+
+def test_openapi_describes_the_stream_chunks_and_the_run_record(server) -> None:
+    schema = httpx.get(f"{server.base_url}/openapi.json").json()
+    components = schema["components"]["schemas"]
+    chunk = components["ChatCompletionChunk"]
+    assert {"id", "object", "created", "model", "choices", "usage", "multiplex"} <= set(chunk["properties"])
+    assert {"Delta", "ChunkChoice", "PerspectiveEvent"} <= set(components)
+    ok = schema["paths"]["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
+    assert ok["text/event-stream"]["schema"] == {"$ref": "#/components/schemas/ChatCompletionChunk"}
+    record = next(v for k, v in components.items() if k.startswith("RunRecord"))
+    assert {"perspectives", "calls", "synthesis", "usage", "missing", "degraded"} <= set(record["properties"])

@@ -130,3 +130,13 @@ def test_a_guard_fed_concurrently_keeps_order() -> None:
         return out
 
     assert "".join(asyncio.run(run())).strip() == "First one. Second one. Third"
+
+
+def test_an_operators_mistake_is_a_server_error_that_a_retry_cannot_mend() -> None:
+    from multiplex.api.errors import multiplex_error_response
+    from multiplex.errors import ClientError, ConfigError
+
+    response = multiplex_error_response(ConfigError("prompts/closing.md: unknown placeholder ${x}"))
+    assert response.status_code == 500 and response.headers["x-should-retry"] == "false"
+    assert json.loads(response.body)["error"]["code"] == "invalid_config"
+    assert not issubclass(ConfigError, ClientError)
