@@ -24,3 +24,11 @@ def panel(call: FakeCall) -> str:
     if call.role == "synthesizer":
         return CLOSING
     return BASELINE
+
+
+def hindu_breaks(call: FakeCall) -> str:
+    """A panel whose Hindu agent fails in a way of its own (with MULTIPLEX_FAKE_FAIL for another
+    reason elsewhere: failures for different reasons)."""
+    if call.perspective == "hindu":
+        raise RuntimeError("another breakage")
+    return panel(call)

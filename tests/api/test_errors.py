@@ -11,6 +11,7 @@ import pytest
 
 from multiplex.llm import fake
 from tests.conftest import wait_until
+from tests.panel import hindu_breaks
 
 Q = [{"role": "user", "content": "Q?"}]
 
@@ -123,12 +124,7 @@ def test_503_overloaded_with_retry_after(serve) -> None:
 
 
 def test_503_below_quorum(serve, scripted) -> None:
-    def reply(call):
-        if call.perspective == "hindu":
-            raise RuntimeError("another breakage")
-        return "A draft."
-
-    server = serve(model=scripted("mixed", reply), fake_fail="islamic", quorum=1, retries=0)
+    server = serve(model=scripted("mixed", hindu_breaks), fake_fail="islamic", quorum=1, retries=0)
     response = post(server, {"model": "multiplex-mas", "messages": Q})
     assert_envelope(response, 503, "quorum_not_met")
     assert "retry-after" in response.headers

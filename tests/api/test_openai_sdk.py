@@ -9,7 +9,7 @@ import pytest
 
 from multiplex.llm import fake
 from tests.conftest import IDS, wait_until
-from tests.panel import CLOSING, DRAFTS, panel
+from tests.panel import CLOSING, DRAFTS, hindu_breaks, panel
 
 
 def client(server, **kwargs) -> openai.OpenAI:
@@ -145,12 +145,7 @@ def test_error_classes(serve) -> None:
 
 
 def test_below_quorum_is_503(serve, scripted) -> None:
-    def reply(call):
-        if call.perspective == "hindu":
-            raise RuntimeError("another breakage")
-        return "A draft."
-
-    server = serve(model=scripted("mixed", reply), fake_fail="islamic", quorum=1, retries=0)
+    server = serve(model=scripted("mixed", hindu_breaks), fake_fail="islamic", quorum=1, retries=0)
     with pytest.raises(openai.APIStatusError) as info:
         client(server).chat.completions.create(model="multiplex-mas", messages=[{"role": "user", "content": "Q?"}])
     assert info.value.status_code == 503
