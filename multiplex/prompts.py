@@ -16,7 +16,7 @@ from multiplex.resources import data_dir
 # Each template and the placeholders multiplex fills in it: a template may use fewer, never others.
 TEMPLATES: dict[str, frozenset[str]] = {
     "contextual": frozenset(),
-    "perspective": frozenset({"name", "description", "persona", "example", "task"}),
+    "perspective": frozenset({"name", "description", "persona", "example", "passages", "task"}),
     "planner": frozenset({"perspectives", "example_id"}),
     "synthesizer": frozenset(),
     "closing": frozenset(),
@@ -46,7 +46,7 @@ class Prompts:
             self._templates[name] = template
 
     def render(self, template_name: str, /, **values: str) -> str:
-        return self._templates[template_name].safe_substitute(values)
+        return self._templates[template_name].substitute(values)
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from multiplex.errors import ConfigError, InvalidRequest
+from multiplex.grounding.passages import resolve
 from multiplex.resources import data_dir
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -34,6 +35,7 @@ class Perspective(BaseModel):
     example: str | None = Field(None, description="a short answer in this voice, to another question")
     opening: str | None = Field(None, description="the words an in-process model's reply opens with")
     model: str | None = Field(None, description="litellm model string or Router model name of this agent")
+    sources: tuple[str, ...] = Field((), description="its works: JSONL passage files it may quote (see sources/)")
 
     @field_validator("id")
     @classmethod
@@ -54,7 +56,9 @@ class Perspective(BaseModel):
 
 
 class Roster(tuple[Perspective, ...]):
-    """An ordered, id-unique tuple of perspectives."""
+    """An ordered, id-unique tuple of perspectives, and the folder their cards came from."""
+
+    folder: Path = Path(".")
 
     @property
     def ids(self) -> list[str]:
@@ -74,7 +78,13 @@ class Roster(tuple[Perspective, ...]):
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             raise InvalidRequest("perspectives must name at least one perspective", param="perspectives")
-        return Roster(self.get(i) for i in wanted)
+        return roster_of((self.get(i) for i in wanted), self.folder)
+
+
+def roster_of(cards: Iterable[Perspective], folder: Path) -> Roster:
+    roster = Roster(cards)
+    roster.folder = folder
+    return roster
 
 
 def load_card(path: Path) -> Perspective:
@@ -111,7 +121,10 @@ def load_roster(folder: Path | None = None) -> Roster:
                 raise ConfigError(f"{path}: field 'lexicon': term '{term}' is also listed by '{owner}' ({owner_path})")
             seen_terms[key] = (card.id, path)
         cards.append(card)
-    return Roster(sorted(cards, key=lambda c: _DEFAULT_ORDER.get(c.id, len(_DEFAULT_ORDER))))
+    for card in cards:  # a work a card names must exist: said at start-up, naming the card
+        for entry in card.sources:
+            resolve(entry, folder, card.id)
+    return roster_of(sorted(cards, key=lambda c: _DEFAULT_ORDER.get(c.id, len(_DEFAULT_ORDER))), folder)
 
 
 _DEFAULT_ORDER = {

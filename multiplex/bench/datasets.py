@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from multiplex.errors import InvalidRequest
+from multiplex.resources import cache_dir
 
 SAMPLE = Path(__file__).resolve().parent / "sample.jsonl"
 WORLDVIEW_BENCH = "worldview-bench"
@@ -199,11 +199,6 @@ def _verified(text: str, source: str) -> Questions:
             f"sha256 {digest[:12]}... (expected {WORLDVIEW_BENCH_SHA256[:12]}...)"
         )
     return questions
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "multiplex"
 
 
 def load_worldview_bench(source: str) -> Questions:

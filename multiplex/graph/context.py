@@ -11,6 +11,7 @@ from typing import Literal
 from multiplex.errors import MultiplexError
 from multiplex.graph.record import AgentCall, Role
 from multiplex.graph.state import RunRequest
+from multiplex.grounding.sources import Sources
 from multiplex.llm import LLM, CallTag, Completion, GenerationParams, Usage
 from multiplex.prompts import Prompts
 from multiplex.roster import Perspective
@@ -24,6 +25,7 @@ class GraphContext:
     settings: Settings
     prompts: Prompts
     llm: LLM
+    sources: Sources
 
     def model_of(self, card: Perspective | None) -> str:
         """The one answer to "which model does this agent use": its card's, else the configured one."""

@@ -16,11 +16,13 @@ from typing import Any
 from multiplex.errors import ConfigError, InvalidRequest, MultiplexError
 from multiplex.graph.build import graph_for
 from multiplex.graph.context import GraphContext
-from multiplex.graph.record import PerspectiveRecord, RunResult
+from multiplex.graph.record import Grounding, PerspectiveRecord, RunResult
 from multiplex.graph.state import MODES, Event, GraphState, RunDone, RunRequest
+from multiplex.grounding.sources import Sources
 from multiplex.llm import LLM
 from multiplex.llm.content import text_of
 from multiplex.prompts import Prompts, cached_prompts
+from multiplex.resources import cache_dir
 from multiplex.roster import Roster, cached_roster
 from multiplex.scoring import Scorer
 from multiplex.settings import Settings
@@ -36,7 +38,8 @@ class Engine:
         self.llm = llm or LLM(settings)
         self._check_models()
         self.scorer = Scorer(roster, prompts, self.llm, settings.judge)
-        self.context = GraphContext(settings, prompts, self.llm)
+        self.sources = Sources(roster, roster.folder, cache_dir())
+        self.context = GraphContext(settings, prompts, self.llm, self.sources)
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: LLM | None = None) -> Engine:
@@ -92,14 +95,17 @@ class Engine:
                 yield payload
             else:
                 final = payload
+        tallies = final.get("grounding") or []
+        grounding = sum(tallies, Grounding()) if tallies else None
         result = RunResult(
             mode=request.mode,
             model=self.settings.model,
             text=final.get("answer", ""),
             finish_reason=final.get("finish_reason") or "stop",
-            perspectives=_ordered(final.get("records", []), roster),
+            perspectives=_verified(_ordered(final.get("records", []), roster), grounding),
             synthesis=final.get("synthesis"),
             calls=final.get("calls", []),
+            grounding=grounding,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
         )
         if request.score:
@@ -119,6 +125,15 @@ class Engine:
             if isinstance(event, RunDone):
                 return event.result
         raise AssertionError("a run always ends with RunDone")
+
+
+def _verified(records: list[PerspectiveRecord], grounding: Grounding | None) -> list[PerspectiveRecord]:
+    """A voice's citation is verified when its draft or the answer quotes the passage word for word."""
+    quoted = set(grounding.quoted) if grounding else set()
+    for record in records:
+        for citation in record.citations:
+            citation.verified = citation.id in quoted
+    return records
 
 
 def _ordered(records: list[PerspectiveRecord], roster: Roster) -> list[PerspectiveRecord]:

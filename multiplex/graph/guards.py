@@ -1,7 +1,12 @@
-"""Guards on what the user reads, streamed or not: text passes through them sentence by sentence.
+"""The guard on what the user reads, streamed or not: a model's text passes it in whole sentences
+(a quotation is never cut in two), and
 
-`ProcessTalkFilter`: a sentence of the model's that speaks of drafts, agents, a panel or this
-process never reaches the user.
+- with `process_talk`, a sentence that speaks of drafts, agents, a panel or this process is dropped;
+- with `sources`, a sentence holding a quotation of five words or more that no source holds is
+  dropped: an invented saying is never shown as one (the sentence goes, not only its quotation
+  marks, since "the Prophet said that ..." without them still puts words in a mouth); a verified
+  quotation gets its number in the answer's references (with `references`), and a sentence that has
+  a named teacher or text speak with no verified quotation is noted as an unsupported attribution.
 """
 
 from __future__ import annotations
@@ -9,10 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from multiplex.graph.record import Grounding
+from multiplex.grounding.passages import Passage
+from multiplex.grounding.quotes import attributes_speech, quotations
+from multiplex.grounding.sources import Sources
 from multiplex.scoring.synthesis import mentions_process
 
 COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_MARKER = re.compile(r"^\s*\[\d+\]")
+HOLD_WORDS = 150  # an opened quotation that does not close within this many words is let go
 
 
 def sentence_pieces(text: str) -> list[str]:
@@ -26,36 +37,117 @@ def sentence_pieces(text: str) -> list[str]:
     return pieces
 
 
-class ProcessTalkFilter:
-    """Passes a model's text on sentence by sentence, dropping the sentences that speak of the
-    process. Holds back at most one unfinished sentence while streaming."""
+def _open_quote(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
 
-    def __init__(self, emit: Callable[[str], Awaitable[None]] | None = None) -> None:
+
+def units(text: str) -> list[str]:
+    """`text` as the guard reads it: sentences, a quotation spanning several kept in one unit."""
+    out, held = [], ""
+    for piece in sentence_pieces(text):
+        held += piece
+        if not _open_quote(held) or len(held.split()) > HOLD_WORDS:
+            out.append(held)
+            held = ""
+    return [*out, held] if held else out
+
+
+class References:
+    """The answer's numbered references: a passage gets its number the first time it is quoted."""
+
+    def __init__(self) -> None:
+        self.passages: list[Passage] = []
+
+    def number(self, passage: Passage) -> int:
+        ids = [p.id for p in self.passages]
+        if passage.id not in ids:
+            self.passages.append(passage)
+            return len(self.passages)
+        return ids.index(passage.id) + 1
+
+    def block(self) -> str:
+        if not self.passages:
+            return ""
+        lines = [f"- [{i}] {p.reference()}" for i, p in enumerate(self.passages, 1)]
+        return "**Sources.**\n" + "\n".join(lines)
+
+
+class Guard:
+    """Passes text on sentence by sentence (see the module's docstring). Holds back at most one
+    unfinished sentence, or a quotation still open, while streaming."""
+
+    def __init__(
+        self,
+        emit: Callable[[str], Awaitable[None]] | None = None,
+        *,
+        process_talk: bool = False,
+        sources: Sources | None = None,
+        references: References | None = None,
+    ) -> None:
         self.emit = emit
+        self.process_talk = process_talk
+        self.sources = sources if sources else None
+        self.references = references
         self.kept: list[str] = []
-        self.removed = 0
+        self.removed = 0  # sentences that spoke of the process
+        self.grounding = Grounding()
+        self.cited: dict[str, Passage] = {}  # the passages its verified quotations come from
         self._pending = ""
+        self._held = ""
 
     async def feed(self, token: str) -> None:
         self._pending += token
         cut = max((m.end() for m in _BOUNDARY.finditer(self._pending)), default=0)
-        if cut:
-            ready, self._pending = self._pending[:cut], self._pending[cut:]
-            await self._pass(ready)
+        if not cut:
+            return
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        for piece in sentence_pieces(ready):
+            self._held += piece
+            if not _open_quote(self._held) or len(self._held.split()) > HOLD_WORDS:
+                unit, self._held = self._held, ""
+                await self._pass(unit)
 
     async def close(self, drop_unfinished: bool = False) -> str:
         """Let the last sentence through (or not); returns the text that was kept. With
         `drop_unfinished`, a last sentence cut off mid-way (no end mark) is dropped."""
-        rest, self._pending = self._pending, ""
+        rest, self._held, self._pending = self._held + self._pending, "", ""
         if rest.strip() and not (drop_unfinished and not COMPLETE.search(rest.rstrip())):
             await self._pass(rest)
         return "".join(self.kept).strip()
 
-    async def _pass(self, text: str) -> None:
-        for sentence in sentence_pieces(text):
-            if mentions_process(sentence):
-                self.removed += 1
-                continue
-            self.kept.append(sentence)
-            if self.emit is not None:
-                await self.emit(sentence)
+    async def _pass(self, unit: str) -> None:
+        if self.process_talk and mentions_process(unit):
+            self.removed += 1
+            return
+        if self.sources is not None:
+            checked = self._checked(unit)
+            if checked is None:
+                return
+            unit = checked
+        self.kept.append(unit)
+        if self.emit is not None:
+            await self.emit(unit)
+
+    def _checked(self, unit: str) -> str | None:
+        """The unit with its verified quotations numbered, or None when it holds one no source holds."""
+        assert self.sources is not None
+        found: list[tuple[int, Passage]] = []
+        for quote in quotations(unit):
+            self.grounding.quotations += 1
+            passage = self.sources.find(quote.text)
+            if passage is None:
+                self.grounding.removed += 1
+                return None
+            self.grounding.verified += 1
+            self.grounding.quoted = list(dict.fromkeys([*self.grounding.quoted, passage.id]))
+            found.append((quote.end + 1, passage))  # after the closing quotation mark
+        if not found and attributes_speech(unit):
+            self.grounding.unsupported_attributions.append(unit.strip())
+        self.cited.update((passage.id, passage) for _, passage in found)
+        if self.references is None:
+            return unit
+        numbers = [self.references.number(passage) for _, passage in found]
+        for (end, _), number in reversed(list(zip(found, numbers, strict=True))):
+            if not _MARKER.match(unit[end:]):
+                unit = f"{unit[:end]} [{number}]{unit[end:]}"
+        return unit

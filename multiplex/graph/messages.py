@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from multiplex.grounding.passages import Passage
 from multiplex.llm.content import text_of
 from multiplex.prompts import Prompts
 from multiplex.roster import Perspective, Roster
@@ -42,10 +44,16 @@ def contextual(prompts: Prompts, messages: list[dict[str, Any]]) -> list[dict[st
 
 
 def perspective(
-    prompts: Prompts, card: Perspective, messages: list[dict[str, Any]], task: str | None, opening: bool = False
+    prompts: Prompts,
+    card: Perspective,
+    messages: list[dict[str, Any]],
+    task: str | None,
+    opening: bool = False,
+    passages: Sequence[Passage] = (),
 ) -> list[dict[str, Any]]:
     """A perspective agent's chat. With `opening`, the reply starts with the card's opening words
-    (a final assistant message the model continues: only in-process models are sent one)."""
+    (a final assistant message the model continues: only in-process models are sent one). Its
+    `passages` are the texts of its tradition it may quote."""
     # One paragraph each: a small model copies the line breaks of its prompt into its answer.
     example = f"An example of how you speak (on another question): {_paragraph(card.example)}" if card.example else ""
     system = prompts.render(
@@ -54,12 +62,25 @@ def perspective(
         description=card.description,
         persona=_paragraph(card.persona),
         example=example,
+        passages=source_passages(passages),
         task=task or DEFAULT_TASK,
     )
     built = with_system(system, messages)
     if opening and card.opening:
         built.append({"role": "assistant", "content": card.opening})
     return built
+
+
+def source_passages(passages: Sequence[Passage]) -> str:
+    """The passages an agent may quote, each after its work and place, in one paragraph."""
+    if not passages:
+        return ""
+    listed = " ".join(f'({i}) {p.work}, {p.locator}: "{_paragraph(p.text)}"' for i, p in enumerate(passages, 1))
+    return (
+        "Passages from your tradition's own texts (public-domain translations) that bear on the question: "
+        f"{listed} Quote only from these passages, word for word and in double quotation marks, naming the "
+        "work; put no other words in quotation marks or in the mouth of a named teacher or text."
+    )
 
 
 def _paragraph(text: str) -> str:

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
+from multiplex.errors import EmptyAnswer
 from multiplex.graph import messages as build_messages
-from multiplex.graph.context import GraphContext, TokenSink
-from multiplex.graph.record import PerspectiveRecord
+from multiplex.graph.context import Called, GraphContext, TokenSink
+from multiplex.graph.guards import Guard, References
+from multiplex.graph.record import Citation, PerspectiveRecord
 from multiplex.graph.sections import SECTION_DRAFT_TOKENS
 from multiplex.graph.state import (
     AnswerDelta,
@@ -60,51 +62,44 @@ def opening_of(model: str, card: Perspective) -> str:
 
 
 async def answer(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
-    """baseline, contextual, task and perspective: one call."""
+    """baseline, contextual, task and perspective: one call. A perspective's answer passes the
+    quotation guard and carries its references, as in mas."""
     ctx, request, emit = runtime.context, state["request"], runtime.stream_writer
-    on_token = sink(emit, AnswerDelta) if request.stream else None
     card = state["roster"][0] if request.mode == "perspective" else None
     model = ctx.model_of(card)
-    opening = ""
-    if card is not None:
-        opening = opening_of(model, card)
-        chat = build_messages.perspective(ctx.prompts, card, request.messages, None, opening=bool(opening))
-    elif request.mode == "contextual":
-        chat = build_messages.contextual(ctx.prompts, request.messages)
-    else:  # baseline, and a chat client's task: the client's own messages, nothing of ours
-        chat = request.messages
-    if opening and on_token is not None:
-        await on_token(opening)
-    role = "perspective" if card is not None else request.mode
-    called = await ctx.call(
-        role,  # type: ignore[arg-type]
-        model,
-        chat,
-        request.params,
-        perspective=card.id if card else None,
-        perspectives=tuple(state["roster"].ids) if request.mode == "contextual" else (),
-        on_token=on_token,
-    )
-    completion = called.result()
-    update: dict[str, Any] = {
-        "answer": opening + completion.text,
-        "calls": [called.call],
-        "finish_reason": called.call.finish_reason,
+    if card is None:  # the client's own messages (baseline, a task) or ours (contextual), unguarded
+        chat = (
+            build_messages.contextual(ctx.prompts, request.messages)
+            if request.mode == "contextual"
+            else request.messages
+        )
+        on_token = sink(emit, AnswerDelta) if request.stream else None
+        called = await ctx.call(
+            request.mode,  # type: ignore[arg-type]
+            model,
+            chat,
+            request.params,
+            perspectives=tuple(state["roster"].ids) if request.mode == "contextual" else (),
+            on_token=on_token,
+        )
+        completion = called.result()
+        return {"answer": completion.text, "calls": [called.call], "finish_reason": called.call.finish_reason}
+    references = References()
+    draft = await _voice(ctx, request, card, None, emit, references)
+    if draft.called.error is not None:
+        raise draft.called.error
+    if draft.record.status == "failed":
+        raise EmptyAnswer(draft.record.error or "no answer", retryable=False)
+    sources = references.block()
+    if sources and request.stream:
+        emit(AnswerDelta(sources))
+    return {
+        "answer": draft.record.content + sources,
+        "records": [draft.record],
+        "calls": [draft.called.call],
+        "grounding": [draft.guard.grounding],
+        "finish_reason": draft.called.call.finish_reason,
     }
-    if card is not None:
-        update["records"] = [
-            PerspectiveRecord(
-                id=card.id,
-                name=card.name,
-                status="ok",
-                content=opening + completion.text,
-                model=model,
-                latency_ms=called.call.latency_ms,
-                usage=completion.usage,
-                finish_reason=called.call.finish_reason,
-            )
-        ]
-    return update
 
 
 async def plan(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
@@ -137,34 +132,80 @@ async def perspective(payload: PerspectiveInput, *, runtime: Runtime[GraphContex
     ctx, request, card = runtime.context, payload["request"], payload["perspective"]
     emit = runtime.stream_writer
     emit(PerspectiveStarted(card.id, card.name))
+    draft = await _voice(ctx, request, card, payload, emit, None)
+    emit(PerspectiveDone(draft.record))
+    return {"records": [draft.record], "calls": [draft.called.call], "grounding": [draft.guard.grounding]}
+
+
+@dataclass(frozen=True)
+class Voice:
+    record: PerspectiveRecord
+    called: Called
+    guard: Guard
+
+
+async def _voice(
+    ctx: GraphContext,
+    request: RunRequest,
+    card: Perspective,
+    payload: PerspectiveInput | None,
+    emit: Callable[[Any], None],
+    references: References | None,
+) -> Voice:
+    """One perspective agent: its passages, its call, its words through the quotation guard.
+    In mas (`payload`) its draft streams as perspective deltas; alone, as the answer."""
     model = ctx.model_of(card)
     opening = opening_of(model, card)
-    on_token = sink(emit, lambda t: PerspectiveDelta(card.id, t)) if request.stream else None
-    chat = build_messages.perspective(ctx.prompts, card, request.messages, payload["task"], opening=bool(opening))
-    params = replace(prose(request.params), max_tokens=draft_tokens(ctx, request, payload["panel_size"]))
-    if opening and on_token is not None:
-        await on_token(opening)
-    called = await ctx.call("perspective", model, chat, params, perspective=card.id, on_token=on_token)
+    task = payload["task"] if payload else None
+    passages = ctx.sources.for_question(card, task or build_messages.last_user_text(request.messages))
+    chat = build_messages.perspective(
+        ctx.prompts, card, request.messages, task, opening=bool(opening), passages=passages
+    )
+    params = request.params
+    if payload is not None:
+        params = replace(prose(params), max_tokens=draft_tokens(ctx, request, payload["panel_size"]))
+    out = None
+    if request.stream:
+        out = sink(emit, lambda t: PerspectiveDelta(card.id, t)) if payload else sink(emit, AnswerDelta)
+    guard = Guard(out, sources=ctx.sources, references=references)
+    await guard.feed(opening)
+    called = await ctx.call(
+        "perspective", model, chat, params, perspective=card.id, on_token=guard.feed if request.stream else None
+    )
+    citations = [Citation.of(p) for p in passages]
     if called.error is not None:
-        record = PerspectiveRecord.failed(
-            card.id, card.name, model, called.error, latency_ms=called.call.latency_ms, task=payload["task"]
-        )
         log.warning("the %s agent (%s) did not answer: %s", card.id, model, called.error.message)
-    else:
-        assert called.completion is not None
-        record = PerspectiveRecord(
-            id=card.id,
-            name=card.name,
-            status="ok",
-            content=opening + called.completion.text,
-            model=model,
-            latency_ms=called.call.latency_ms,
-            usage=called.completion.usage,
-            finish_reason=called.call.finish_reason,
-            task=payload["task"],
+        record = PerspectiveRecord.failed(
+            card.id, card.name, model, called.error, latency_ms=called.call.latency_ms, task=task, citations=citations
         )
-    emit(PerspectiveDone(record))
-    return {"records": [record], "calls": [called.call]}
+        return Voice(record, called, guard)
+    assert called.completion is not None
+    if not request.stream:
+        await guard.feed(called.completion.text)
+    content = await guard.close()
+    given = {p.id for p in passages}
+    citations += [Citation.of(p) for pid, p in guard.cited.items() if pid not in given]
+    if not content:
+        withheld = EmptyAnswer(
+            f"{model}: every sentence of the {card.name} answer quoted words that no source holds", retryable=False
+        )
+        record = PerspectiveRecord.failed(
+            card.id, card.name, model, withheld, latency_ms=called.call.latency_ms, task=task, citations=citations
+        )
+        return Voice(record, called, guard)
+    record = PerspectiveRecord(
+        id=card.id,
+        name=card.name,
+        status="ok",
+        content=content,
+        model=model,
+        latency_ms=called.call.latency_ms,
+        usage=called.completion.usage,
+        finish_reason=called.call.finish_reason,
+        task=task,
+        citations=citations,
+    )
+    return Voice(record, called, guard)
 
 
 def draft_tokens(ctx: GraphContext, request: RunRequest, perspectives: int) -> int:

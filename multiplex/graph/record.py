@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
 from multiplex.errors import Failure, MultiplexError
+from multiplex.grounding.passages import Passage
 from multiplex.llm.types import Usage
 from multiplex.scoring.types import ScoreResult
 
@@ -33,6 +34,44 @@ class AgentCall(BaseModel):
     error: str | None = None
 
 
+class Citation(BaseModel):
+    """A source passage behind a voice: the passage as the source has it, never the model's words."""
+
+    id: str
+    work: str
+    author: str | None = None
+    translator: str | None = None
+    year: int | None = None
+    locator: str
+    text: str
+    verified: bool = Field(False, description="the voice's own words quote this passage word for word")
+
+    @classmethod
+    def of(cls, passage: Passage, verified: bool = False) -> Citation:
+        return cls(**passage.model_dump(exclude={"tradition"}), verified=verified)
+
+
+class Grounding(BaseModel):
+    """What the guards found in the drafts and the answer: quotations of five words or more, those
+    found in a source, those that were not (their sentences never reach the user), and sentences
+    that put words in a named teacher's or text's mouth with no verified quotation."""
+
+    quotations: int = 0
+    verified: int = 0
+    removed: int = 0
+    unsupported_attributions: list[str] = Field(default_factory=list)
+    quoted: list[str] = Field(default_factory=list, description="ids of the passages verified quotations come from")
+
+    def __add__(self, other: Grounding) -> Grounding:
+        return Grounding(
+            quotations=self.quotations + other.quotations,
+            verified=self.verified + other.verified,
+            removed=self.removed + other.removed,
+            unsupported_attributions=self.unsupported_attributions + other.unsupported_attributions,
+            quoted=list(dict.fromkeys(self.quoted + other.quoted)),
+        )
+
+
 class PerspectiveRecord(BaseModel):
     """One perspective agent's part: its draft, or why there is none."""
 
@@ -47,6 +86,9 @@ class PerspectiveRecord(BaseModel):
     task: str | None = Field(None, description="the planner's task for this agent, when a planner ran")
     failure: Failure | None = Field(None, description="why the agent did not answer")
     error: str | None = None
+    citations: list[Citation] = Field(
+        default_factory=list, description="the passages of its tradition's texts it was given, and any it quoted"
+    )
     _exception: MultiplexError | None = PrivateAttr(None)
 
     @classmethod
@@ -69,6 +111,9 @@ class SynthesisRecord(BaseModel):
     removed_sentences: int = Field(0, description="sentences removed for speaking of the drafts, agents or process")
     replaced: bool = Field(False, description="the llm synthesis was replaced by the sections of the drafts")
     closing: bool = Field(False, description="sections: a model-written closing on common ground and tensions")
+    restored: list[str] = Field(
+        default_factory=list, description="voices the llm synthesis lost, restored from their own drafts"
+    )
     note: str | None = Field(None, description="what went wrong on the way and what stands in for it")
 
 
@@ -81,6 +126,7 @@ class RunRecord(BaseModel):
     perspectives: list[PerspectiveRecord] = Field(default_factory=list)
     synthesis: SynthesisRecord | None = None
     calls: list[AgentCall] = Field(default_factory=list, description="every model call, in the order they ended")
+    grounding: Grounding | None = Field(None, description="the quotation and attribution guards' findings")
     latency_ms: float = 0.0
     scores: ScoreResult | None = None
     score_error: str | None = Field(None, description="why the answer has no scores (the judge failed)")

@@ -5,9 +5,12 @@ closing on common ground and tensions. A small model cannot merge seven drafts, 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
-from multiplex.graph.guards import COMPLETE
+from multiplex.graph.guards import COMPLETE, units
+from multiplex.grounding.quotes import attributes_speech, quotations
 from multiplex.roster import Perspective
 from multiplex.scoring.similarity import embed
 from multiplex.scoring.synthesis import mentions_process, split_sentences
@@ -24,13 +27,15 @@ def _complete(sentence: str) -> bool:
     return bool(COMPLETE.search(sentence)) and len(sentence.split()) >= _MIN_WORDS
 
 
-def condense(draft: str, question: str, words: int = SECTION_WORDS) -> str:
-    """The draft's most central complete sentences, in their order, within `words` words."""
+def condense(draft: str, question: str, words: int = SECTION_WORDS, attributions: bool = False) -> str:
+    """The draft's most central complete sentences, in their order, within `words` words. Without
+    `attributions`, sentences that have a named teacher or text speak unquoted are left out."""
     draft = " ".join(draft.split())  # a line break is not a sentence end
-    candidates = [s for s in split_sentences(draft) if _complete(s) and not mentions_process(s)]
+    sentences = [unit.strip() for unit in units(draft) if unit.strip()]
+    usable = [s for s in sentences if not mentions_process(s) and (attributions or not _unsupported(s))]
+    candidates = [s for s in usable if _complete(s)]
     if not candidates:
-        cleaned = " ".join(s for s in split_sentences(draft) if not mentions_process(s))
-        return " ".join(cleaned.split()[:words])
+        return " ".join(" ".join(usable).split()[:words])
     rows = embed([*candidates, question])
     sentence_rows, question_row = rows[:-1], rows[-1]
     centrality = (sentence_rows @ sentence_rows.T).mean(axis=1) + 0.5 * (sentence_rows @ question_row)
@@ -45,6 +50,13 @@ def condense(draft: str, question: str, words: int = SECTION_WORDS) -> str:
     return " ".join(candidates[i] for i in sorted(chosen))
 
 
+def _unsupported(sentence: str) -> bool:
+    """A sentence that has a named teacher or text speak with no quotation (the draft's guard has
+    already removed every quotation no source holds): a section leaves it out, its own passage
+    speaks for the tradition instead."""
+    return attributes_speech(sentence) and not quotations(sentence)
+
+
 def brief(section: str, words: int = BRIEF_WORDS) -> str:
     """A section's opening sentences, within `words` words (at least one sentence)."""
     kept: list[str] = []
@@ -55,8 +67,28 @@ def brief(section: str, words: int = BRIEF_WORDS) -> str:
     return " ".join(kept)
 
 
-def section_text(card: Perspective, text: str) -> str:
-    return f"**{card.name}.** {text}\n\n"
+class Quotable(Protocol):
+    work: str
+    locator: str
+    text: str
+
+
+def section_text(card: Perspective, text: str, passage: Quotable | None = None) -> str:
+    """A voice's section: its draft condensed, then (when it has one) its most relevant passage,
+    word for word, named as a work, in the third person."""
+    parts = [part for part in (text, quoted_passage(passage) if passage is not None else "") if part]
+    return f"**{card.name}.** {' '.join(parts)}"
+
+
+def quoted_passage(passage: Quotable) -> str:
+    """The passage quoted whole, after its work and place (the answer's references give the rest);
+    its own double quotation marks become single ones inside ours."""
+    return f"{_single(passage.work)}, {_single(passage.locator)}: “{_single(passage.text)}”"
+
+
+def _single(text: str) -> str:
+    return text.replace("“", "‘").replace("”", "’").replace('"', "'")
 
 
 CLOSING_HEADING = "**Common ground and tensions.** "
+BLOCKS = "\n\n"  # between an answer's blocks: sections, the closing, the references

@@ -6,7 +6,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
 
-from multiplex.graph.record import AgentCall, FinishReason, PerspectiveRecord, RunResult, SynthesisRecord
+from multiplex.graph.record import AgentCall, FinishReason, Grounding, PerspectiveRecord, RunResult, SynthesisRecord
 from multiplex.llm.types import GenerationParams
 from multiplex.roster import Perspective, Roster
 
@@ -74,6 +74,7 @@ class GraphState(TypedDict, total=False):
     tasks: dict[str, str]
     records: Annotated[list[PerspectiveRecord], operator.add]
     calls: Annotated[list[AgentCall], operator.add]
+    grounding: Annotated[list[Grounding], operator.add]
     answer: str
     finish_reason: FinishReason
     synthesis: SynthesisRecord

@@ -1,8 +1,14 @@
 """The synthesis node of mas: the answer from the drafts, or an honest failure.
 
 Two strategies (`MULTIPLEX_SYNTHESIS`): `llm`, one synthesizer call writes the answer from all
-the drafts; `sections`, one attributed section per answered perspective and a short
-model-written closing. Either way the model's text passes the guards of `guards`.
+the drafts; `sections`, one attributed section per answered perspective (its draft condensed,
+then its most relevant passage, word for word) and a short model-written closing. Either way the
+text passes the guard of `guards` (process talk, quotations), verified quotations are numbered and
+the answer ends with its references.
+
+Two promises hold for every model: no quotation reaches the user unless a source holds it, and no
+answered voice is missing. After an `llm` synthesis, a voice whose draft the answer keeps too
+little of (retention below RESTORE_BELOW) gets its section back, from its own draft.
 
 Nothing finished is thrown away: a closing that fails leaves the sections without it, and a
 synthesizer that fails leaves the sections of the drafts it had (no second call to a model that
@@ -17,7 +23,7 @@ import copy
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -25,10 +31,11 @@ from langgraph.runtime import Runtime
 from multiplex.errors import MultiplexError, QuorumNotMet, RateLimited
 from multiplex.graph import messages as build_messages
 from multiplex.graph.context import GraphContext, wants_format
-from multiplex.graph.guards import ProcessTalkFilter
+from multiplex.graph.guards import Guard, References
 from multiplex.graph.nodes import continues_openings, prose, sink
-from multiplex.graph.record import AgentCall, PerspectiveRecord, SynthesisRecord
+from multiplex.graph.record import AgentCall, Citation, Grounding, PerspectiveRecord, SynthesisRecord
 from multiplex.graph.sections import (
+    BLOCKS,
     CLOSING_HEADING,
     CLOSING_OPENING,
     CLOSING_TOKENS,
@@ -38,23 +45,45 @@ from multiplex.graph.sections import (
 )
 from multiplex.graph.state import AnswerDelta, GraphState, RunRequest
 from multiplex.roster import Perspective
+from multiplex.scoring.synthesis import synthesis_score
 
 log = logging.getLogger("multiplex.graph")
 Emit = Callable[[Any], None]
-Drafts = list[tuple[Perspective, str]]
+# Below this retention an answered voice counts as lost (chosen by measurement:
+# tests/benchmarks/voice_threshold.py).
+RESTORE_BELOW = 0.35
+
+
+@dataclass(frozen=True)
+class Draft:
+    card: Perspective
+    text: str
+    passage: Citation | None  # its most relevant passage, quoted whole in its section
 
 
 async def synthesize(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
     ctx, request, roster = runtime.context, state["request"], state["roster"]
     by_id = {r.id: r for r in state.get("records", [])}
-    ok = [(card, by_id[card.id].content) for card in roster if by_id[card.id].status == "ok"]
+    ok = [
+        Draft(card, r.content, r.citations[0] if r.citations else None)
+        for card in roster
+        if (r := by_id[card.id]).status == "ok"
+    ]
     needed = max(1, math.ceil(ctx.settings.quorum * len(roster)))
     if len(ok) < needed:
         raise below_quorum(list(by_id.values()), len(ok), len(roster), needed)
     emit = runtime.stream_writer
+    references = References()
     if ctx.strategy(request) == "sections":
-        return await sections_answer(ctx, request, ok, emit, SynthesisRecord(strategy="sections"))
-    return await llm_answer(ctx, request, ok, emit)
+        update = await sections_answer(ctx, request, ok, emit, SynthesisRecord(strategy="sections"), references)
+    else:
+        update = await llm_answer(ctx, request, ok, emit, references)
+    sources = references.block()
+    if not sources:
+        return update
+    if request.stream:
+        emit(AnswerDelta(BLOCKS + sources))
+    return {**update, "answer": update["answer"] + BLOCKS + sources}
 
 
 def below_quorum(records: list[PerspectiveRecord], answered: int, total: int, needed: int) -> MultiplexError:
@@ -86,50 +115,84 @@ def _same_reason(a: MultiplexError, b: MultiplexError) -> bool:
     )
 
 
-def _condensed(ok: Drafts, question: str) -> Drafts:
-    return [(card, text) for card, draft in ok if (text := condense(draft, question))]
+def _sections(drafts: list[Draft], question: str) -> list[tuple[Draft, str]]:
+    """Every draft's section: its words condensed and its passage. A voice is never left out: with
+    nothing of its own words left beside unquoted attributions, its passage speaks for it, and
+    with no passage either, its words stand as written."""
+    sections = []
+    for draft in drafts:
+        text = condense(draft.text, question, attributions=draft.passage is None)
+        if text or draft.passage is not None:
+            sections.append((draft, section_text(draft.card, text, draft.passage)))
+    return sections
+
+
+async def _guarded_sections(
+    ctx: GraphContext, request: RunRequest, drafts: list[Draft], emit: Emit, references: References, after: bool
+) -> tuple[list[tuple[Draft, str]], Grounding]:
+    """The drafts' sections, numbered by the answer's references and streamed when asked (`after`:
+    some of the answer went out before them)."""
+    question = build_messages.last_user_text(request.messages)
+    built = await asyncio.to_thread(_sections, drafts, question)  # embeddings: off the event loop
+    grounding = Grounding()
+    sections: list[tuple[Draft, str]] = []
+    for draft, text in built:
+        guard = Guard(sources=ctx.sources, references=references)
+        await guard.feed(text)
+        guarded = await guard.close()
+        grounding += guard.grounding
+        if guarded:
+            if request.stream:
+                emit(AnswerDelta(BLOCKS + guarded if after or sections else guarded))
+            sections.append((draft, guarded))
+    return sections, grounding
 
 
 async def sections_answer(
     ctx: GraphContext,
     request: RunRequest,
-    ok: Drafts,
+    drafts: list[Draft],
     emit: Emit,
     synthesis: SynthesisRecord,
+    references: References,
     closing: bool = True,
+    after: bool = False,
 ) -> dict[str, Any]:
     """A section per draft, then (with `closing`) the model's closing. A closing that fails leaves
     the sections whole, and the record says so."""
-    question = build_messages.last_user_text(request.messages)
-    sections = await asyncio.to_thread(_condensed, ok, question)  # embeddings: off the event loop
-    body = "".join(section_text(card, text) for card, text in sections)
-    if request.stream:
-        for card, text in sections:
-            emit(AnswerDelta(section_text(card, text)))
+    sections, grounding = await _guarded_sections(ctx, request, drafts, emit, references, after)
+    body = BLOCKS.join(text for _, text in sections)
     if not closing:
-        return {"answer": body.strip(), "finish_reason": "stop", "synthesis": synthesis, "calls": []}
+        return {
+            "answer": body.strip(),
+            "finish_reason": "stop",
+            "synthesis": synthesis,
+            "calls": [],
+            "grounding": [grounding],
+        }
     wanted = request.params.max_tokens or ctx.settings.max_tokens
     params = replace(prose(request.params), max_tokens=min(wanted, CLOSING_TOKENS), stop=("\n\n",))
     model = ctx.synthesizer
     opening = CLOSING_OPENING if continues_openings(model) else ""
     heading_sent = False
 
+    lead = BLOCKS + CLOSING_HEADING if sections or after else CLOSING_HEADING
+
     async def closing_sentence(sentence: str) -> None:
         nonlocal heading_sent
         if request.stream:
-            emit(AnswerDelta(sentence if heading_sent else CLOSING_HEADING + sentence))
+            emit(AnswerDelta(sentence if heading_sent else lead + sentence))
         heading_sent = True
 
-    guard = ProcessTalkFilter(closing_sentence)
+    guard = Guard(closing_sentence, process_talk=True, sources=ctx.sources, references=references)
     await guard.feed(opening)
+    briefs = [(d.card, brief(d.text)) for d, _ in sections]
     called = await ctx.call(
         "synthesizer",
         model,
-        build_messages.closing(
-            ctx.prompts, [(card, brief(text)) for card, text in sections], request.messages, opening
-        ),
+        build_messages.closing(ctx.prompts, briefs, request.messages, opening),
         params,
-        perspectives=tuple(card.id for card, _ in sections),
+        perspectives=tuple(d.card.id for d, _ in sections),
         on_token=guard.feed if request.stream else None,
     )
     if called.error is not None:
@@ -147,15 +210,24 @@ async def sections_answer(
         cut_by_client = called.completion.finish_reason == "length" and params.max_tokens == wanted
         finish = "length" if cut_by_client else "stop"
     synthesis = synthesis.model_copy(update={"removed_sentences": synthesis.removed_sentences + guard.removed})
-    answer = body + (CLOSING_HEADING + text if text else "")
-    return {"answer": answer.strip(), "finish_reason": finish, "synthesis": synthesis, "calls": [called.call]}
+    answer = BLOCKS.join(part for part in (body, CLOSING_HEADING + text if text else "") if part)
+    return {
+        "answer": answer,
+        "finish_reason": finish,
+        "synthesis": synthesis,
+        "calls": [called.call],
+        "grounding": [grounding + guard.grounding],
+    }
 
 
-async def llm_answer(ctx: GraphContext, request: RunRequest, ok: Drafts, emit: Emit) -> dict[str, Any]:
-    """One synthesizer call writes the answer. If it fails, the sections of the drafts stand in."""
+async def llm_answer(
+    ctx: GraphContext, request: RunRequest, drafts: list[Draft], emit: Emit, references: References
+) -> dict[str, Any]:
+    """One synthesizer call writes the answer; voices it lost are restored from their drafts. If it
+    fails, the sections of the drafts stand in."""
     model = ctx.synthesizer
-    chat = build_messages.synthesizer(ctx.prompts, ok, request.messages)
-    perspectives = tuple(card.id for card, _ in ok)
+    chat = build_messages.synthesizer(ctx.prompts, [(d.card, d.text) for d in drafts], request.messages)
+    perspectives = tuple(d.card.id for d in drafts)
     if wants_format(request.params):  # JSON for the client, passed on as it is: only a model can write it
         on_token = sink(emit, AnswerDelta) if request.stream else None
         called = await ctx.call("synthesizer", model, chat, request.params, None, perspectives, on_token)
@@ -170,7 +242,9 @@ async def llm_answer(ctx: GraphContext, request: RunRequest, ok: Drafts, emit: E
     async def sentence_out(sentence: str) -> None:
         emit(AnswerDelta(sentence))
 
-    guard = ProcessTalkFilter(sentence_out if request.stream else None)
+    guard = Guard(
+        sentence_out if request.stream else None, process_talk=True, sources=ctx.sources, references=references
+    )
     called = await ctx.call(
         "synthesizer", model, chat, request.params, None, perspectives, guard.feed if request.stream else None
     )
@@ -184,9 +258,12 @@ async def llm_answer(ctx: GraphContext, request: RunRequest, ok: Drafts, emit: E
             removed_sentences=guard.removed,
             note=f"the synthesizer failed ({called.error.message}); the answer is the sections of the drafts",
         )
-        fallback = await sections_answer(ctx, request, ok, emit, synthesis, closing=False)
-        fallback["answer"] = _joined(shown, fallback["answer"], "\n\n")
+        fallback = await sections_answer(
+            ctx, request, drafts, emit, synthesis, references, closing=False, after=bool(shown)
+        )
+        fallback["answer"] = _joined(shown, fallback["answer"], BLOCKS)
         fallback["calls"] = calls
+        fallback["grounding"] = [guard.grounding, *fallback["grounding"]]
         return fallback
     assert called.completion is not None
     if not request.stream:
@@ -199,16 +276,36 @@ async def llm_answer(ctx: GraphContext, request: RunRequest, ok: Drafts, emit: E
             removed_sentences=guard.removed,
             note="the synthesis spoke only of its own making; the sections answer stands in",
         )
-        replaced = await sections_answer(ctx, request, ok, emit, synthesis)
+        replaced = await sections_answer(ctx, request, drafts, emit, synthesis, references)
         replaced["calls"] = calls + replaced["calls"]
+        replaced["grounding"] = [guard.grounding, *replaced["grounding"]]
         return replaced
+    lost = await asyncio.to_thread(_lost_voices, answer, drafts)
+    synthesis = SynthesisRecord(strategy="llm", model=model, removed_sentences=guard.removed)
+    groundings = [guard.grounding]
+    if lost:
+        sections, restored_grounding = await _guarded_sections(ctx, request, lost, emit, references, after=True)
+        answer = BLOCKS.join([answer, *(text for _, text in sections)])
+        groundings.append(restored_grounding)
+        restored = [d.card.id for d, _ in sections]
+        note = (
+            f"the synthesis kept too little of {', '.join(d.card.name for d, _ in sections)}: restored from the drafts"
+        )
+        synthesis = synthesis.model_copy(update={"restored": restored, "note": note})
+        log.info("voices restored after the llm synthesis: %s", ", ".join(restored))
     return {
         "answer": answer,
         "finish_reason": called.call.finish_reason,
-        "synthesis": SynthesisRecord(strategy="llm", model=model, removed_sentences=guard.removed),
+        "synthesis": synthesis,
         "calls": calls,
+        "grounding": groundings,
     }
 
 
+def _lost_voices(answer: str, drafts: list[Draft]) -> list[Draft]:
+    retention = synthesis_score(answer, {d.card.id: d.text for d in drafts}).retention
+    return [d for d in drafts if retention.get(d.card.id, 1.0) < RESTORE_BELOW]
+
+
 def _joined(first: str | None, second: str, separator: str = "; ") -> str:
-    return f"{first}{separator}{second}" if first else second
+    return f"{first}{separator}{second}" if first and second else (first or second)

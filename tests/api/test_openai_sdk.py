@@ -9,7 +9,7 @@ import pytest
 
 from multiplex.llm import fake
 from tests.conftest import IDS, wait_until
-from tests.panel import CLOSING, DRAFTS, hindu_breaks, panel
+from tests.panel import CLOSING, DRAFTS, hindu_breaks, panel, unmarked
 
 
 def client(server, **kwargs) -> openai.OpenAI:
@@ -39,8 +39,9 @@ def test_chat_completion_sync_with_extension(serve, scripted) -> None:
     assert completion.id.startswith("chatcmpl-") and completion.created > 0
     assert completion.model == "multiplex-mas"
     assert completion.choices[0].finish_reason == "stop"
-    assert DRAFTS["islamic"] in completion.choices[0].message.content
-    assert completion.choices[0].message.content.endswith(CLOSING)
+    content = completion.choices[0].message.content
+    assert DRAFTS["islamic"] in unmarked(content)
+    assert content.split("\n\n**Sources.**\n")[0].endswith(CLOSING)
     ext = completion.model_extra["multiplex"]
     assert ext["mode"] == "mas"
     assert [p["id"] for p in ext["perspectives"]] == IDS
@@ -93,7 +94,7 @@ async def test_async_streaming_with_usage(serve, scripted) -> None:
     drafts = [r for r in reasoning if r]
     assert len(drafts) == 7 and drafts[0].startswith("**")
     content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert "**Indigenous.**" in content and content.endswith(CLOSING)
+    assert "**Indigenous.**" in content and content.split("\n\n**Sources.**\n")[0].endswith(CLOSING)
     finish = [c for c in chunks if c.choices and c.choices[0].finish_reason]
     assert len(finish) == 1 and finish[0].choices[0].finish_reason == "stop"
     usage_chunk = chunks[-1]

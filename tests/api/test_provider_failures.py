@@ -188,7 +188,7 @@ def test_streaming_through_a_real_provider(serve, upstream) -> None:
     data = frames(server, "multiplex-mas", stream_options={"include_usage": True})
     assert data[-1] == "[DONE]"
     events = [f.get("multiplex", {}).get("event") for f in data[:-1]]
-    assert events.count("perspective_done") == 7 and events.count("perspective_delta") >= 7 * 6
+    assert events.count("perspective_done") == 7 and events.count("perspective_delta") >= 7  # whole sentences
     content = "".join((f["choices"] or [{}])[0].get("delta", {}).get("content") or "" for f in data[:-1])
     assert content.strip() == "Kindness and duty meet in every tradition."
     assert data[-2]["usage"]["completion_tokens"] > 0

@@ -1,4 +1,5 @@
 import asyncio
+import re
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from multiplex.graph import (
 )
 from multiplex.llm import GenerationParams, fake
 from tests.conftest import IDS, NAMES, engine
-from tests.panel import BASELINE, CLOSING, DRAFTS, panel
+from tests.panel import BASELINE, CLOSING, DRAFTS, panel, unmarked
 
 
 async def test_baseline_is_one_plain_call_with_the_clients_messages(scripted) -> None:
@@ -41,8 +42,11 @@ async def test_mas_runs_every_perspective_then_writes_sections_and_a_closing(scr
     assert all(p.status == "ok" and p.content == DRAFTS[p.id] for p in result.perspectives)
     assert fake.STATS.completed == 8
     for card_id, name in zip(IDS, NAMES, strict=True):
-        assert f"**{name}.** {DRAFTS[card_id]}" in result.text  # each draft, whole, under its own name
-    assert result.text.endswith(CLOSING)
+        assert f"**{name}.** {DRAFTS[card_id]}" in unmarked(result.text)  # each draft, whole, under its own name
+    answer, sources = result.text.split("\n\n**Sources.**\n")
+    assert answer.endswith(CLOSING)
+    numbered = re.findall(r"^- \[(\d+)\] ", sources, re.M)
+    assert numbered == [str(i) for i in range(1, len(numbered) + 1)] and len(numbered) >= 7  # a passage each
     assert result.synthesis is not None and result.synthesis.strategy == "sections" and result.synthesis.closing
     assert result.scores is not None and result.scores.synthesis is not None
     assert result.scores.synthesis.retention_min > 0.9  # every draft is in its section, whole
@@ -57,16 +61,40 @@ async def test_scores_are_those_of_the_answer_not_of_the_roster(scripted) -> Non
 
 
 async def test_the_llm_synthesis_and_its_guard_against_process_talk(scripted) -> None:
+    kept = " ".join(DRAFTS.values())
+
     def reply(call):
         if call.role == "synthesizer":
-            return "The first draft is Western. Kant and Confucius both ask for duty. As an AI, I summarise."
+            return f"The first draft is Western. {kept} As an AI, I summarise."
         return panel(call)
 
     model = scripted("talky", reply)
     result = await engine(model=model, synthesis="llm").run(RunRequest.ask("Q?", mode="mas"))
-    assert result.text == "Kant and Confucius both ask for duty."
+    assert unmarked(result.text).startswith(kept) and "draft" not in result.text and "As an AI" not in result.text
     assert result.synthesis.strategy == "llm" and result.synthesis.removed_sentences == 2
-    assert not result.synthesis.replaced and result.synthesis.model == model
+    assert not result.synthesis.replaced and result.synthesis.model == model and result.synthesis.restored == []
+
+
+async def test_voices_an_llm_synthesis_loses_are_restored_from_their_drafts(scripted) -> None:
+    kept = " ".join(DRAFTS[i] for i in ("western", "islamic", "confucian", "hindu", "buddhist"))
+
+    def reply(call):  # the synthesis drops the African and Indigenous voices
+        return f"{kept} These traditions share a sense of duty." if call.role == "synthesizer" else panel(call)
+
+    model = scripted("lossy", reply)
+    for stream in (False, True):
+        events = [
+            e
+            async for e in engine(model=model, synthesis="llm").stream(RunRequest.ask("Q?", mode="mas", stream=stream))
+        ]
+        result = events[-1].result
+        assert result.synthesis.restored == ["african", "indigenous"]
+        assert "kept too little of African, Indigenous" in result.synthesis.note
+        assert f"**African.** {DRAFTS['african']}" in result.text and "**Indigenous.**" in result.text
+        assert "**Western.**" not in result.text  # voices the synthesis kept are not repeated
+        assert result.scores.synthesis.retention_min > 0.9  # every voice is in the answer now
+        if stream:
+            assert "".join(e.text for e in events if isinstance(e, AnswerDelta)).strip() == result.text
 
 
 async def test_an_llm_synthesis_that_only_talks_about_itself_is_replaced_by_sections(scripted) -> None:

@@ -18,6 +18,7 @@ def test_every_template_renders() -> None:
         description=card.description,
         persona=card.persona,
         example="",
+        passages="",
         task="Explain mindfulness.",
     )
     assert "Buddhist tradition" in text and "Explain mindfulness." in text

@@ -13,7 +13,7 @@ import pytest
 from multiplex.api.errors import sse_error_frame
 from multiplex.api.render import Chunks
 from multiplex.errors import QuorumNotMet
-from multiplex.graph.guards import ProcessTalkFilter, sentence_pieces
+from multiplex.graph.guards import Guard, sentence_pieces
 from multiplex.graph.record import PerspectiveRecord
 from multiplex.llm.failures import BACKOFF_CAP_S, backoff_s, redact, retry_after_of
 from multiplex.llm.local import _stops
@@ -81,13 +81,13 @@ async def test_the_process_talk_guard_streams_whole_sentences_and_drops_process_
     async def emit(sentence: str) -> None:
         out.append(sentence)
 
-    guard = ProcessTalkFilter(emit)
+    guard = Guard(emit, process_talk=True)
     for token in ["Duty binds ", "us. The dra", "fts agree. Kin", "ship ma", "tters"]:
         await guard.feed(token)
     assert out == ["Duty binds us. "]  # nothing unfinished leaves before its end
     assert await guard.close() == "Duty binds us. Kinship matters"
     assert out == ["Duty binds us. ", "Kinship matters"] and guard.removed == 1
-    cut = ProcessTalkFilter()
+    cut = Guard(process_talk=True)
     await cut.feed("A whole sentence. A sentence cut off by the tok")
     assert await cut.close(drop_unfinished=True) == "A whole sentence."
 
@@ -123,7 +123,7 @@ def test_a_guard_fed_concurrently_keeps_order() -> None:
             await asyncio.sleep(0)
             out.append(sentence)
 
-        guard = ProcessTalkFilter(emit)
+        guard = Guard(emit, process_talk=True)
         for token in "First one. Second one. Third".split(" "):
             await guard.feed(token + " ")
         await guard.close()

@@ -19,9 +19,9 @@ def test_readme_gives_the_two_commands() -> None:
 
 
 def test_every_field_of_the_run_record_is_documented() -> None:
-    from multiplex.graph.record import AgentCall, PerspectiveRecord, RunResult, SynthesisRecord
+    from multiplex.graph.record import AgentCall, Citation, Grounding, PerspectiveRecord, RunResult, SynthesisRecord
 
-    for model in (RunResult, PerspectiveRecord, AgentCall, SynthesisRecord):
+    for model in (RunResult, PerspectiveRecord, AgentCall, SynthesisRecord, Citation, Grounding):
         fields = set(model.model_fields) | set(model.model_computed_fields)
         missing = {name for name in fields if f"`{name}`" not in README}
         assert not missing, f"{model.__name__}: {sorted(missing)} not in the README"

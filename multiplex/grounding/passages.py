@@ -1,0 +1,152 @@
+"""Source passages: the public-domain texts a perspective speaks from, as data beside the cards.
+
+A card names its works (`sources = ["analects_legge"]`): each is a JSONL file of passages (`id`,
+`tradition`, `work`, `author`, `translator`, `year`, `locator`, `text`), found as
+`sources/<tradition>/<name>.jsonl` under the cards' folder, or else among the shipped sources;
+an entry ending in `.jsonl` is a path, relative to the cards' folder. Only `text` is ever quoted:
+a collector's note (`gloss`) is never a tradition's voice. Passages that the reviewed list
+(`sources/review.toml`) leaves out are never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from multiplex.errors import ConfigError
+from multiplex.resources import data_dir
+
+REVIEW = "review.toml"
+
+
+class Passage(BaseModel):
+    """One passage of a work, quotable as it stands."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str = Field(min_length=1)
+    tradition: str
+    work: str
+    author: str | None = None
+    translator: str | None = None
+    year: int | None = None
+    locator: str
+    text: str = Field(min_length=1)
+
+    def reference(self) -> str:
+        """A bibliographic reference: author, work, locator, translator (unless the author line
+        names them already, as a collector or compiler) and year."""
+        who = f"{self.author}, " if self.author else ""
+        translator = (self.translator or "").split(" (")[0].strip()
+        translated = f", tr. {translator}" if translator and translator not in (self.author or "") else ""
+        year = f" ({self.year})" if self.year else ""
+        return f"{who}{self.work}, {self.locator}{translated}{year}"
+
+
+@dataclass(frozen=True)
+class Review:
+    """The reviewed list kept with the data: passages left out, and work titles shown otherwise."""
+
+    excluded: frozenset[str]
+    titles: dict[str, str]
+
+    @classmethod
+    def read(cls, folder: Path) -> Review:
+        path = folder / REVIEW
+        if not path.is_file():
+            return cls(frozenset(), {})
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        return cls(frozenset(row["id"] for row in data.get("excluded", [])), dict(data.get("titles", {})))
+
+
+def shipped_sources() -> Path:
+    return data_dir("agents") / "sources"
+
+
+def resolve(entry: str, cards: Path, card_id: str) -> Path:
+    """The file a card's `sources` entry names (see the module's docstring)."""
+    if entry.endswith(".jsonl"):
+        path = (cards / entry).resolve()
+        if path.is_file():
+            return path
+        raise ConfigError(f"card '{card_id}': field 'sources': no file {path}")
+    for folder in dict.fromkeys([cards / "sources", shipped_sources()]):
+        found = sorted(folder.glob(f"*/{entry}.jsonl")) if folder.is_dir() else []
+        if found:
+            return found[0]
+    raise ConfigError(
+        f"card '{card_id}': field 'sources': no work '{entry}' (looked for sources/*/{entry}.jsonl beside the "
+        "cards and among the shipped sources)"
+    )
+
+
+def read_passages(path: Path, review: Review) -> list[Passage]:
+    """The passages of one file, less those the review leaves out; a bad line fails with its number."""
+    passages = []
+    title = review.titles.get(path.stem)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the passages ({exc})") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            passage = Passage.model_validate_json(line)
+        except ValidationError as exc:
+            raise ConfigError(f"{path}:{number}: not a passage ({exc.errors()[0]['msg']})") from None
+        if passage.id in review.excluded:
+            continue
+        passages.append(passage.model_copy(update={"work": title}) if title else passage)
+    return passages
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The passages of several works, in one list, each card's share known by its works."""
+
+    passages: tuple[Passage, ...]
+    files: tuple[Path, ...]
+    digest: str  # of the files' bytes and the review: keys the retrieval index cache
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+
+@lru_cache(maxsize=4)
+def load_corpus(files: tuple[Path, ...]) -> Corpus:
+    """Every passage of `files` (in order, deduplicated by id), read once per process."""
+    digest = hashlib.sha256()
+    passages: dict[str, Passage] = {}
+    reviews: dict[Path, Review] = {}
+    for path in files:
+        root = path.parent.parent
+        review = reviews.setdefault(root, Review.read(root))
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        if (root / REVIEW).is_file():
+            digest.update((root / REVIEW).read_bytes())
+        for passage in read_passages(path, review):
+            passages.setdefault(passage.id, passage)
+    return Corpus(tuple(passages.values()), files, digest.hexdigest()[:20])
+
+
+def corpus_of(files: Iterable[Path]) -> Corpus:
+    return load_corpus(tuple(dict.fromkeys(files)))
+
+
+def source_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def passages_json(passages: Iterable[Passage]) -> str:
+    return json.dumps([p.model_dump() for p in passages], ensure_ascii=False)

@@ -1,0 +1,47 @@
+"""A roster's sources: the passages each card may quote, the ones most relevant to a question, and
+the check of any quotation against all of them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from multiplex.grounding.passages import Corpus, Passage, corpus_of, resolve
+from multiplex.grounding.quotes import QuoteChecker
+from multiplex.grounding.retrieval import index_for
+from multiplex.roster import Perspective, Roster
+
+PASSAGES_PER_AGENT = 3
+
+
+@lru_cache(maxsize=4)
+def _checker(corpus: Corpus) -> QuoteChecker:
+    return QuoteChecker(corpus.passages)
+
+
+class Sources:
+    def __init__(self, roster: Roster, cards: Path, cache: Path) -> None:
+        self.files = {card.id: [resolve(entry, cards, card.id) for entry in card.sources] for card in roster}
+        everything = [path for paths in self.files.values() for path in paths]
+        self.corpus = corpus_of(everything) if everything else None
+        self._cache = cache
+        self.works = {card_id: [path.stem for path in paths] for card_id, paths in self.files.items()}
+        self.owner = {stem: card_id for card_id, stems in self.works.items() for stem in stems}
+
+    def __bool__(self) -> bool:
+        return self.corpus is not None
+
+    def for_question(self, card: Perspective, question: str, k: int = PASSAGES_PER_AGENT) -> list[Passage]:
+        """The card's `k` passages most relevant to `question` (none when the card names no sources)."""
+        if self.corpus is None or not self.works.get(card.id) or not question.strip():
+            return []
+        index = index_for(self.corpus, self._cache)
+        return [hit.passage for hit in index.search(question, self.works[card.id], k, "dense")]
+
+    def find(self, quoted: str) -> Passage | None:
+        """The passage that holds `quoted` word for word, in any card's works."""
+        return _checker(self.corpus).find(quoted) if self.corpus is not None else None
+
+    def voice_of(self, passage: Passage) -> str | None:
+        """The card whose works hold the passage."""
+        return self.owner.get(passage.id.split(".")[1])
