@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -167,11 +168,15 @@ async def _ask_live(engine: Any, request: Any) -> Any:
                 result = event.result
             live.update(progress())
     assert result is not None
-    for rec in result.perspectives:
+    for rec in result.perspectives if result.mode == "mas" else []:
         body = rec.content if rec.status == "ok" else f"[red]failed: {rec.error}[/red]"
+        sources = "\n".join(
+            f"{'[green]quoted[/green]' if c.verified else '[dim]given[/dim]'}  {c.work}, {c.locator}"
+            for c in rec.citations
+        )
         out.print(
             Panel(
-                body,
+                escape(body) + (f"\n\n[bold]Sources[/bold]\n{sources}" if sources else ""),
                 title=f"{rec.name} ({rec.id})",
                 subtitle=f"{rec.latency_ms:.0f} ms",
                 title_align="left",
@@ -180,11 +185,20 @@ async def _ask_live(engine: Any, request: Any) -> Any:
             highlight=False,
         )
     title = "Synthesis" if result.mode == "mas" else f"Answer ({result.mode})"
-    out.print(Panel(result.text, title=title, title_align="left", border_style="bold"), highlight=False)
+    out.print(Panel(escape(result.text), title=title, title_align="left", border_style="bold"), highlight=False)
     u = result.usage
     err.print(
         f"{result.latency_ms:.0f} ms, {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens", style="dim"
     )
+    if result.grounding:
+        g = result.grounding
+        attributed = (
+            f"; {len(g.unsupported_attributions)} attributed with no quotation" if g.unsupported_attributions else ""
+        )
+        err.print(
+            f"quotations: {g.verified} found in a source, {g.removed} not (their sentences removed){attributed}",
+            style="dim",
+        )
     return result
 
 
@@ -219,9 +233,12 @@ def score_command(
     drafts: Annotated[
         Path | None, typer.Option("--drafts", help="JSON object of perspective id -> draft: synthesis metrics too")
     ] = None,
+    sources: Annotated[
+        bool, typer.Option("--sources", help="check the text's quotations against the roster's sources")
+    ] = False,
 ) -> None:
-    """Score how plural a text is: references, PDS, PDS entropy, sentiment (and, with --drafts,
-    how well it keeps each draft)."""
+    """Score how plural a text is: references, PDS, PDS entropy, sentiment (with --drafts, how
+    well it keeps each draft; with --sources, which of its quotations a source holds)."""
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -236,10 +253,10 @@ def score_command(
                 if line.strip()
             ]
             for line in lines:
-                result = asyncio.run(scorer.score(str(line), None, judge))
+                result = asyncio.run(scorer.score(str(line), None, judge, sources=sources))
                 sys.stdout.write(result.model_dump_json() + "\n")
             return
-        result = asyncio.run(scorer.score(text, draft_texts, judge))
+        result = asyncio.run(scorer.score(text, draft_texts, judge, sources=sources))
     except MultiplexError as exc:
         fail(exc.message)
     if as_json:
@@ -269,6 +286,13 @@ def score_command(
             f"synthesis: lowest retention {syn.retention_min:.2f}, {syn.distinct_drafts:.1f} distinct drafts of "
             f"{len(syn.retention)}" + (", [red]speaks of its own making[/red]" if syn.mentions_process else "")
         )
+    if result.grounding:
+        g = result.grounding
+        out.print(f"quotations: {g.quotations}, found in a source: {g.verified}", highlight=False)
+        for quote in g.unverified:
+            out.print(f"  [red]no source holds[/red]: “{quote}”", highlight=False)
+        for sentence in g.unsupported_attributions:
+            out.print(f"  [yellow]attributed with no quotation[/yellow]: {sentence}", highlight=False)
 
 
 bench_app = typer.Typer(no_args_is_help=True, help="Batch benchmark: run question sets over modes and models.")

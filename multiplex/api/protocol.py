@@ -280,6 +280,7 @@ class ScoreRequest(BaseModel):
         None, description="perspective id -> the draft behind `text`: adds the synthesis metrics"
     )
     judge: str | None = None
+    sources: bool = Field(False, description="check the quotations against the roster's sources: adds `grounding`")
 
     @model_validator(mode="before")
     @classmethod

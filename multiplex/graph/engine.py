@@ -37,8 +37,8 @@ class Engine:
         self.prompts = prompts
         self.llm = llm or LLM(settings)
         self._check_models()
-        self.scorer = Scorer(roster, prompts, self.llm, settings.judge)
         self.sources = Sources(roster, roster.folder, cache_dir())
+        self.scorer = Scorer(roster, prompts, self.llm, settings.judge, self.sources)
         self.context = GraphContext(settings, prompts, self.llm, self.sources)
 
     @classmethod
@@ -116,7 +116,7 @@ class Engine:
         """Scores the answer; a judge's failure leaves the answer whole, with the error beside it."""
         try:
             drafts = result.drafts if result.mode == "mas" else None
-            result.scores = await self.scorer.score(result.text, drafts)
+            result.scores = await self.scorer.score(result.text, drafts, sources=bool(self.sources))
         except MultiplexError as exc:
             result.score_error = exc.message
 

@@ -16,40 +16,19 @@ from collections.abc import Awaitable, Callable
 
 from multiplex.graph.record import Grounding
 from multiplex.grounding.passages import Passage
-from multiplex.grounding.quotes import attributes_speech, quotations
+from multiplex.grounding.quotes import (
+    BOUNDARY,
+    COMPLETE,
+    HOLD_WORDS,
+    attributes_speech,
+    open_quote,
+    quotations,
+    sentence_pieces,
+)
 from multiplex.grounding.sources import Sources
 from multiplex.scoring.synthesis import mentions_process
 
-COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
-_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _MARKER = re.compile(r"^\s*\[\d+\]")
-HOLD_WORDS = 150  # an opened quotation that does not close within this many words is let go
-
-
-def sentence_pieces(text: str) -> list[str]:
-    """`text` cut after each sentence end, the white space after it kept with it."""
-    pieces, start = [], 0
-    for match in _BOUNDARY.finditer(text):
-        pieces.append(text[start : match.end()])
-        start = match.end()
-    if start < len(text):
-        pieces.append(text[start:])
-    return pieces
-
-
-def _open_quote(text: str) -> bool:
-    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
-
-
-def units(text: str) -> list[str]:
-    """`text` as the guard reads it: sentences, a quotation spanning several kept in one unit."""
-    out, held = [], ""
-    for piece in sentence_pieces(text):
-        held += piece
-        if not _open_quote(held) or len(held.split()) > HOLD_WORDS:
-            out.append(held)
-            held = ""
-    return [*out, held] if held else out
 
 
 class References:
@@ -97,13 +76,13 @@ class Guard:
 
     async def feed(self, token: str) -> None:
         self._pending += token
-        cut = max((m.end() for m in _BOUNDARY.finditer(self._pending)), default=0)
+        cut = max((m.end() for m in BOUNDARY.finditer(self._pending)), default=0)
         if not cut:
             return
         ready, self._pending = self._pending[:cut], self._pending[cut:]
         for piece in sentence_pieces(ready):
             self._held += piece
-            if not _open_quote(self._held) or len(self._held.split()) > HOLD_WORDS:
+            if not open_quote(self._held) or len(self._held.split()) > HOLD_WORDS:
                 unit, self._held = self._held, ""
                 await self._pass(unit)
 

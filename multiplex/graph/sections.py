@@ -9,8 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from multiplex.graph.guards import COMPLETE, units
-from multiplex.grounding.quotes import attributes_speech, quotations
+from multiplex.grounding.quotes import COMPLETE, attributes_speech, quotations, units
 from multiplex.roster import Perspective
 from multiplex.scoring.similarity import embed
 from multiplex.scoring.synthesis import mentions_process, split_sentences

@@ -36,12 +36,13 @@ class Sources:
         if self.corpus is None or not self.works.get(card.id) or not question.strip():
             return []
         index = index_for(self.corpus, self._cache)
-        return [hit.passage for hit in index.search(question, self.works[card.id], k, "dense")]
+        return [hit.passage for hit in index.search(question, self.works[card.id], k)]
 
     def find(self, quoted: str) -> Passage | None:
         """The passage that holds `quoted` word for word, in any card's works."""
         return _checker(self.corpus).find(quoted) if self.corpus is not None else None
 
-    def voice_of(self, passage: Passage) -> str | None:
-        """The card whose works hold the passage."""
-        return self.owner.get(passage.id.split(".")[1])
+    def voice_of_id(self, passage_id: str) -> str | None:
+        """The card whose works hold the passage (ids read `tradition.work.number`)."""
+        parts = passage_id.split(".")
+        return self.owner.get(parts[1]) if len(parts) > 2 else None

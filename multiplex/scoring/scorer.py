@@ -14,6 +14,8 @@ import statistics
 from collections.abc import Sequence
 
 from multiplex.errors import InvalidRequest
+from multiplex.grounding.check import check
+from multiplex.grounding.sources import Sources
 from multiplex.llm import LLM
 from multiplex.prompts import Prompts
 from multiplex.roster import Roster
@@ -22,7 +24,14 @@ from multiplex.scoring.judge import judge_references
 from multiplex.scoring.lexicon import extractor_for
 from multiplex.scoring.pds import counts_of, distribution, pds_entropy
 from multiplex.scoring.synthesis import synthesis_score
-from multiplex.scoring.types import CorpusScore, PerspectiveSentiment, Reference, ScoreResult, Sentiment
+from multiplex.scoring.types import (
+    CorpusScore,
+    GroundingScore,
+    PerspectiveSentiment,
+    Reference,
+    ScoreResult,
+    Sentiment,
+)
 
 MAX_TEXT_CHARS = 2_000_000
 LEXICON = "lexicon"
@@ -83,20 +92,40 @@ def score_text(text: str, roster: Roster, drafts: dict[str, str] | None = None) 
 
 
 class Scorer:
-    def __init__(self, roster: Roster, prompts: Prompts, llm: LLM, judge: str = LEXICON) -> None:
+    def __init__(
+        self, roster: Roster, prompts: Prompts, llm: LLM, judge: str = LEXICON, sources: Sources | None = None
+    ) -> None:
         self.roster = roster
         self.prompts = prompts
         self.llm = llm
         self.judge = judge
+        self.sources = sources
 
     @property
     def judges(self) -> set[str]:
         """The judges a client may pick: the server pays for a judge's calls."""
         return {LEXICON, self.judge}
 
-    async def score(self, text: str, drafts: dict[str, str] | None = None, judge: str | None = None) -> ScoreResult:
-        """Score `text` (and its synthesis of `drafts`) with `judge`, the configured one by default.
-        CPU work runs in a worker thread, off the event loop."""
+    async def score(
+        self, text: str, drafts: dict[str, str] | None = None, judge: str | None = None, *, sources: bool = False
+    ) -> ScoreResult:
+        """Score `text` (and its synthesis of `drafts`) with `judge`, the configured one by default;
+        with `sources`, check its quotations against the roster's sources too. CPU work runs in a
+        worker thread, off the event loop."""
+        result = await self._score(text, drafts, judge)
+        if sources:
+            result.grounding = await asyncio.to_thread(self.grounding, text, drafts)
+        return result
+
+    def grounding(self, text: str, drafts: dict[str, str] | None = None) -> GroundingScore:
+        """The text's quotations against the sources; the voices asked after are the drafts' (an
+        answer's sections), else those whose heading (**Name.**) the text holds."""
+        if not self.sources:
+            raise InvalidRequest("the roster's cards name no sources to check quotations against", param="sources")
+        voices = list(drafts) if drafts else [p.id for p in self.roster if f"**{p.name}.**" in text]
+        return check(text, self.sources, voices)
+
+    async def _score(self, text: str, drafts: dict[str, str] | None, judge: str | None) -> ScoreResult:
         _check(text, drafts)
         judge = judge or self.judge
         if judge == LEXICON:
@@ -108,13 +137,22 @@ class Scorer:
         references = await judge_references(self.llm, judge, text, self.roster, self.prompts)
         return await asyncio.to_thread(score_references, references, self.roster, judge, text, drafts)
 
-    async def score_many(self, texts: Sequence[str], judge: str | None = None) -> list[ScoreResult]:
+    async def score_many(
+        self, texts: Sequence[str], judge: str | None = None, *, sources: bool = False
+    ) -> list[ScoreResult]:
         """Score several texts; with the lexicon judge, all of them in one worker thread."""
         for text in texts:
             _check(text)
-        if (judge or self.judge) == LEXICON:
-            return await asyncio.to_thread(lambda: [score_text(text, self.roster) for text in texts])
-        return [await self.score(text, None, judge) for text in texts]
+        if (judge or self.judge) != LEXICON:
+            return [await self.score(text, None, judge, sources=sources) for text in texts]
+
+        def all_of_them() -> list[ScoreResult]:
+            results = [score_text(text, self.roster) for text in texts]
+            for text, result in zip(texts, results, strict=True):
+                result.grounding = self.grounding(text) if sources else None
+            return results
+
+        return await asyncio.to_thread(all_of_them)
 
 
 def aggregate(results: Sequence[ScoreResult], roster_size: int) -> CorpusScore:

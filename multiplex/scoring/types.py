@@ -38,6 +38,21 @@ class SynthesisScore(BaseModel):
     mentions_process: bool = Field(description="the answer speaks of drafts, agents or this process")
 
 
+class GroundingScore(BaseModel):
+    """The quotations of a text against the sources (DESIGN.md, "Sources")."""
+
+    quotations: int = Field(description="quoted spans of five words or more")
+    verified: int = Field(description="those found word for word in a source")
+    unverified: list[str] = Field(description="the quoted words no source holds")
+    citations: list[str] = Field(description="ids of the passages the verified quotations come from")
+    unsupported_attributions: list[str] = Field(
+        description="sentences that have a named teacher or text speak with no verified quotation"
+    )
+    voices_cited: dict[str, bool] = Field(
+        description="per perspective named in the text (its heading or its works): a verified quotation of its works"
+    )
+
+
 class ScoreResult(BaseModel):
     judge: str
     counts: dict[str, int]
@@ -47,6 +62,7 @@ class ScoreResult(BaseModel):
     references: list[Reference]
     sentiment: Sentiment
     synthesis: SynthesisScore | None = None
+    grounding: GroundingScore | None = None
 
 
 class CorpusScore(BaseModel):

@@ -13,8 +13,9 @@ import pytest
 from multiplex.api.errors import sse_error_frame
 from multiplex.api.render import Chunks
 from multiplex.errors import QuorumNotMet
-from multiplex.graph.guards import Guard, sentence_pieces
+from multiplex.graph.guards import Guard
 from multiplex.graph.record import PerspectiveRecord
+from multiplex.grounding.quotes import sentence_pieces
 from multiplex.llm.failures import BACKOFF_CAP_S, backoff_s, redact, retry_after_of
 from multiplex.llm.local import _stops
 

@@ -24,5 +24,5 @@ async def score(body: ScoreRequest, services: ServicesDep, _caller: Caller) -> A
             raise InvalidRequest(f"drafts name unknown perspectives {sorted(unknown)}", param="drafts")
     async with services.runs.slot():  # scoring is work like a run: bounded by the same limits
         if body.text is not None:
-            return await scorer.score(body.text, body.drafts, body.judge)
-        return {"results": await scorer.score_many(body.texts or [], body.judge)}
+            return await scorer.score(body.text, body.drafts, body.judge, sources=body.sources)
+        return {"results": await scorer.score_many(body.texts or [], body.judge, sources=body.sources)}

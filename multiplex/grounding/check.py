@@ -1,0 +1,36 @@
+"""The quotations of any text checked against the sources, without changing it: what
+`multiplex score --sources`, `POST /v1/score` with `sources` and the bench report read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from multiplex.grounding.quotes import attributes_speech, quotations, units
+from multiplex.grounding.sources import Sources
+from multiplex.scoring.types import GroundingScore
+
+
+def check(text: str, sources: Sources, voices: Iterable[str]) -> GroundingScore:
+    """`voices`: the perspectives whose citation is asked after (an answer's sections)."""
+    verified, unverified, cited, unsupported = 0, [], [], []
+    for unit in units(text):
+        found = False
+        for quote in quotations(unit):
+            passage = sources.find(quote.text)
+            if passage is None:
+                unverified.append(quote.text)
+                continue
+            verified += 1
+            found = True
+            cited.append(passage.id)
+        if not found and attributes_speech(unit):
+            unsupported.append(unit.strip())
+    cited_by = {sources.voice_of_id(pid) for pid in cited}
+    return GroundingScore(
+        quotations=verified + len(unverified),
+        verified=verified,
+        unverified=unverified,
+        citations=list(dict.fromkeys(cited)),
+        unsupported_attributions=unsupported,
+        voices_cited={voice: voice in cited_by for voice in voices},
+    )

@@ -1,0 +1,100 @@
+"""The quotation guard on its own, over the shipped sources: invented quotations never pass, real
+ones are numbered, a quotation is never cut in two while streaming, attributed speech is noted."""
+
+from __future__ import annotations
+
+import pytest
+
+from multiplex.graph.guards import Guard, References
+from multiplex.grounding.quotes import attributes_speech, normalise, quotations, units
+from tests.benchmarks.retrieval_choice import sources
+
+REAL = "Thy Lord hath decreed, that ye worship none save Him, and (that ye show) kindness to parents."  # Qur'an 17:23
+ANALECTS = "Filial piety and fraternal submission!—are they not the root of all benevolent actions?"  # 1.2
+
+
+async def guarded(text: str, *, stream: bool, numbered: bool = True) -> tuple[str, list[str], Guard]:
+    out: list[str] = []
+
+    async def emit(unit: str) -> None:
+        out.append(unit)
+
+    guard = Guard(emit, sources=sources(), references=References() if numbered else None)
+    if stream:
+        for i in range(0, len(text), 3):  # three characters at a time, as tokens arrive
+            await guard.feed(text[i : i + 3])
+    else:
+        await guard.feed(text)
+    return await guard.close(), out, guard
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_invented_quotation_never_passes_and_a_real_one_is_numbered(stream) -> None:
+    text = (
+        'The Prophet Muhammad said that "The meat you eat is not from Allah\'s creation." '
+        f'The Quran says: "{REAL}" '
+        "Elsewhere it is written: “A curly invention of five words or more.” "
+        "Mercy is owed to all."
+    )
+    kept, out, guard = await guarded(text, stream=stream)
+    assert "meat you eat" not in kept and "curly invention" not in kept
+    assert f'"{REAL}" [1]' in kept and kept.endswith("Mercy is owed to all.")
+    assert "".join(out).strip() == kept  # what streamed is what was kept
+    g = guard.grounding
+    assert (g.quotations, g.verified, g.removed) == (3, 1, 2) and g.quoted == ["islamic.quran_pickthall.02244"]
+
+
+async def test_case_punctuation_and_an_ellipsis_do_not_stop_a_real_quotation() -> None:
+    kept, _, guard = await guarded(
+        'The Analects ask: "filial piety and fraternal submission ... the root of all benevolent actions". '
+        '"THY LORD HATH DECREED, that ye worship none save Him!" Thus the verse.',
+        stream=False,
+    )
+    assert guard.grounding.removed == 0 and guard.grounding.verified == 2
+    assert "[1]" in kept and "[2]" in kept
+
+
+async def test_a_quotation_across_sentences_is_judged_whole_while_streaming() -> None:
+    half_real = '"Thy Lord hath decreed, that ye worship none save Him. Also eat only blue apples on Sundays." Then.'
+    kept, out, _ = await guarded(half_real, stream=True)
+    assert kept == "Then." and out == ["Then."]  # the real first sentence does not pass alone
+    assert units(half_real)[0].endswith('Sundays." ')
+
+
+async def test_short_quotes_and_block_quotes() -> None:
+    kept, _, guard = await guarded('They call it "ren" and "li". They practise it.', stream=False)
+    assert guard.grounding.quotations == 0 and kept == 'They call it "ren" and "li". They practise it.'
+    kept, _, guard = await guarded(f"> {ANALECTS}\n> Invented words that no source has ever held.\n", stream=False)
+    assert guard.grounding.verified == 1 and guard.grounding.removed == 1 and "Invented" not in kept
+
+
+async def test_attributed_speech_without_a_verified_quotation_is_noted() -> None:
+    _, _, guard = await guarded(
+        f'Confucius taught that a teacher must be patient. The Analects ask: "{ANALECTS}" '
+        "The Confucian tradition teaches that ritual matters.",
+        stream=False,
+    )
+    assert guard.grounding.unsupported_attributions == ["Confucius taught that a teacher must be patient."]
+
+
+def test_what_counts_as_attributed_speech() -> None:
+    said = [
+        "The Prophet Muhammad said that mercy is owed.",
+        "As the elders say, a child belongs to all.",
+        "According to the Quran, mercy is owed.",
+        "The Buddha taught his disciples that craving breeds suffering.",
+        "An old Yoruba proverb says that patience is the father of character.",
+    ]
+    described = [
+        "The Confucian tradition teaches that ritual matters.",
+        "Ubuntu holds that a person is a person through others.",
+        "Buddhism asks us to be mindful.",
+        "Kant held that duty binds us whatever the outcome.",
+    ]
+    assert all(attributes_speech(s) for s in said) and not any(attributes_speech(s) for s in described)
+
+
+def test_quotations_and_how_they_are_compared() -> None:
+    found = quotations('He said "one two three four five" and “six seven eight nine ten” and "too short".')
+    assert [q.text for q in found] == ["one two three four five", "six seven eight nine ten"]
+    assert normalise("Qur’an: “Be just!”—always.") == normalise("quran be JUST always")
