@@ -98,4 +98,19 @@ def write_charts(summary: dict[str, Any], folder: Path) -> list[str]:
         right.set_ylim(0, max(modes[m]["synthesis"]["drafts"] for m in synthesised) or 1)
         right.set_ylabel("distinct drafts (median, Vendi)")
         save(fig, left, "Does the answer keep every voice?", "synthesis_by_mode.png")
+
+    grounded = [m for m in labels if modes[m].get("grounding")]
+    if grounded:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))
+        verified = [modes[m]["grounding"]["verified_per_answer"] for m in grounded]
+        invented = [modes[m]["grounding"]["quotations_per_answer"] - v for m, v in zip(grounded, verified, strict=True)]
+        left.bar(grounded, verified, label="found in a source", color="tab:green")
+        left.bar(grounded, invented, bottom=verified, label="no source holds it", color="tab:red")
+        left.set_ylabel("quotations per answer")
+        left.legend(fontsize=8)
+        cited = [(modes[m]["grounding"]["sections_cited_share"] or 0.0) * 100 for m in grounded]
+        right.bar(grounded, cited, color="tab:blue")
+        right.set_ylim(0, 100)
+        right.set_ylabel("voices quoting their own texts (%)")
+        save(fig, left, "Are the quotations real?", "grounding_by_mode.png")
     return files

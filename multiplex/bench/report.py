@@ -101,6 +101,29 @@ def _synthesis(results: list[ScoreResult], records: list[dict[str, Any]], roster
     }
 
 
+def _grounding(results: list[ScoreResult], records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Quotations in the answers users read, against the sources (the scorer's check), and what the
+    guard removed before they read them (its record, mas and single perspectives)."""
+    checked = [r.grounding for r in results if r.grounding is not None]
+    if not checked:
+        return None
+    quotations = sum(g.quotations for g in checked)
+    unverified = sum(len(g.unverified) for g in checked)
+    voices = [cited for g in checked for cited in g.voices_cited.values()]
+    guarded = [r["grounding"] for r in records if r.get("grounding")]
+    return {
+        "answers": len(checked),
+        "quotations_per_answer": quotations / len(checked),
+        "verified_per_answer": (quotations - unverified) / len(checked),
+        "unverified_share": unverified / quotations if quotations else None,
+        "answers_with_unverified": sum(bool(g.unverified) for g in checked) / len(checked),
+        "citations_per_answer": _mean([float(len(g.citations)) for g in checked]),
+        "sections_cited_share": sum(voices) / len(voices) if voices else None,
+        "attributions_per_answer": _mean([float(len(g.unsupported_attributions)) for g in checked]),
+        "removed_per_answer": _mean([float(g["removed"]) for g in guarded]) if guarded else None,
+    }
+
+
 def summarise(records: list[dict[str, Any]], roster: Roster) -> dict[str, Any]:
     by_mode: dict[str, list[dict[str, Any]]] = defaultdict(list)
     several_models = len({x["model"] for x in records}) > 1
@@ -137,6 +160,7 @@ def summarise(records: list[dict[str, Any]], roster: Roster) -> dict[str, Any]:
             "sentiment_per_perspective": {k: statistics.fmean(v) for k, v in per_perspective.items()},
             "entropy_by_domain": {k: statistics.fmean(v) for k, v in domains.items()},
             "synthesis": _synthesis(results, scored, roster),
+            "grounding": _grounding(results, scored),
             "median_latency_ms": _median([r["latency_ms"] for r in ok]),
             "mean_total_tokens": _mean([r["usage"]["total_tokens"] for r in ok]),
         }
@@ -243,6 +267,25 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
                 f"| {_num(syn['mean_retention'])} | {_num(syn['median_distinct_drafts'], 1)} / "
                 f"{_num(syn['mean_distinct_drafts'], 1)} of {syn['drafts']} | {_pct(syn['own_voice_share'])} "
                 f"| {_pct(syn['copied_example_share'])} |"
+            )
+    grounded = {mode: row["grounding"] for mode, row in modes.items() if row.get("grounding")}
+    if grounded:
+        lines += [
+            "",
+            "Quotations in the answers as users read them, checked against the sources (quoted spans of five words or "
+            "more; not found: no source holds the words; sections cited: answered voices whose section holds a verified "
+            "quotation of their own works; removed: what the guard took out before the user read it):",
+            "",
+            "| mode | answers | quotations per answer | not found in a source | answers with one | citations per "
+            "answer | sections cited | attributions without a quotation | removed by the guard |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for mode, g in grounded.items():
+            lines.append(
+                f"| {mode} | {g['answers']} | {_num(g['quotations_per_answer'], 1)} | {_pct(g['unverified_share'])} | "
+                f"{_pct(g['answers_with_unverified'])} | {_num(g['citations_per_answer'], 1)} | "
+                f"{_pct(g['sections_cited_share'])} | {_num(g['attributions_per_answer'], 1)} | "
+                f"{_num(g['removed_per_answer'], 1)} |"
             )
     lines += [
         "",

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
+from multiplex.grounding.passages import single_quotes
 from multiplex.grounding.quotes import COMPLETE, attributes_speech, quotations, units
 from multiplex.roster import Perspective
 from multiplex.scoring.similarity import embed
@@ -82,11 +83,7 @@ def section_text(card: Perspective, text: str, passage: Quotable | None = None) 
 def quoted_passage(passage: Quotable) -> str:
     """The passage quoted whole, after its work and place (the answer's references give the rest);
     its own double quotation marks become single ones inside ours."""
-    return f"{_single(passage.work)}, {_single(passage.locator)}: “{_single(passage.text)}”"
-
-
-def _single(text: str) -> str:
-    return text.replace("“", "‘").replace("”", "’").replace('"', "'")
+    return f"{single_quotes(passage.work)}, {single_quotes(passage.locator)}: “{single_quotes(passage.text)}”"
 
 
 CLOSING_HEADING = "**Common ground and tensions.** "

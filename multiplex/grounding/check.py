@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from multiplex.grounding.quotes import attributes_speech, quotations, units
+from multiplex.grounding.quotes import attributes_speech, is_short, quotations, units
 from multiplex.grounding.sources import Sources
 from multiplex.scoring.types import GroundingScore
 
@@ -15,10 +15,11 @@ def check(text: str, sources: Sources, voices: Iterable[str]) -> GroundingScore:
     verified, unverified, cited, unsupported = 0, [], [], []
     for unit in units(text):
         found = False
-        for quote in quotations(unit):
+        for quote in quotations(unit, minimum=1):
             passage = sources.find(quote.text)
             if passage is None:
-                unverified.append(quote.text)
+                if not is_short(quote):  # a word or two in quotation marks ("ren") is not a saying
+                    unverified.append(quote.text)
                 continue
             verified += 1
             found = True

@@ -47,7 +47,13 @@ class Passage(BaseModel):
         translator = (self.translator or "").split(" (")[0].strip()
         translated = f", tr. {translator}" if translator and translator not in (self.author or "") else ""
         year = f" ({self.year})" if self.year else ""
-        return f"{who}{self.work}, {self.locator}{translated}{year}"
+        return single_quotes(f"{who}{self.work}, {self.locator}{translated}{year}")
+
+
+def single_quotes(text: str) -> str:
+    """Double quotation marks made single: inside an answer, only quotations are in double marks,
+    so a title or a passage's own quotes are never taken for one."""
+    return text.replace("“", "‘").replace("”", "’").replace('"', "'")
 
 
 @dataclass(frozen=True)

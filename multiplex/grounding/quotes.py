@@ -88,15 +88,20 @@ class Quotation:
     end: int
 
 
-def quotations(text: str) -> list[Quotation]:
-    """The quoted spans of five words or more in `text`, in order."""
+def quotations(text: str, minimum: int = MIN_WORDS) -> list[Quotation]:
+    """The quoted spans of `minimum` words or more in `text`, in order."""
     found: list[Quotation] = []
     for match in _QUOTED.finditer(text):
         group = 1 if match.group(1) is not None else 2
         found.append(Quotation(match.group(group), match.start(group), match.end(group)))
     for match in _BLOCK.finditer(text):
         found.append(Quotation(match.group(1), match.start(1), match.end(1)))
-    return sorted((q for q in found if len(normalise(q.text).split()) >= MIN_WORDS), key=lambda q: q.start)
+    return sorted((q for q in found if len(normalise(q.text).split()) >= minimum), key=lambda q: q.start)
+
+
+def is_short(quotation: Quotation) -> bool:
+    """Fewer than five words: a quotation only when it is a whole passage (a short proverb)."""
+    return len(normalise(quotation.text).split()) < MIN_WORDS
 
 
 class QuoteChecker:
@@ -104,6 +109,7 @@ class QuoteChecker:
 
     def __init__(self, passages: Iterable[Passage]) -> None:
         self.passages = list(passages)
+        self._whole = {normalise(p.text): p for p in self.passages}
         parts, self._starts = [], []
         at = 0
         for passage in self.passages:
@@ -114,10 +120,13 @@ class QuoteChecker:
         self._text = "\n".join(parts)
 
     def find(self, quoted: str) -> Passage | None:
-        """The passage that holds `quoted` word for word (parts split by an ellipsis, in order)."""
+        """The passage that holds `quoted` word for word (parts split by an ellipsis, in order); under
+        five words, the passage that is `quoted` whole."""
         pieces = [f" {p} " for p in (normalise(part) for part in _ELLIPSIS.split(quoted)) if p]
-        if not pieces or sum(len(p.split()) for p in pieces) < MIN_WORDS:
+        if not pieces:
             return None
+        if sum(len(p.split()) for p in pieces) < MIN_WORDS:
+            return self._whole.get(normalise(quoted))
         at = self._text.find(pieces[0])
         while at != -1:
             index = bisect.bisect_right(self._starts, at) - 1

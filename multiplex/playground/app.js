@@ -143,6 +143,25 @@ function markRetention(column, scores) {
   }
 }
 
+function renderSources(node, citations) {
+  // The passages of a voice's tradition behind its words: each as its source has it, marked
+  // "quoted" when the voice's words quote it word for word.
+  $(".sources", node)?.remove();
+  if (!citations || !citations.length) return;
+  const box = el("details", { class: "sources", "data-testid": "sources" });
+  box.append(el("summary", {}, `Sources (${citations.length})`));
+  const list = el("ul");
+  for (const c of citations) {
+    const item = el("li");
+    item.append(el("span", { class: "source-ref" }, `${c.work}, ${c.locator}`),
+      el("span", { class: c.verified ? "source-quoted" : "source-given" }, c.verified ? " · quoted" : " · given"),
+      el("blockquote", {}, c.text));
+    list.append(item);
+  }
+  box.append(list);
+  node.append(box);
+}
+
 function card(column, id, name) {
   let node = $(`.card[data-id="${CSS.escape(id)}"]`, column);
   if (!node) {
@@ -209,6 +228,7 @@ async function streamMode(mode, column, s, signal) {
         node.classList.remove("running");
         node.classList.add(record.status);
         $(".text", node).textContent = record.status === "ok" ? record.content : `failed: ${record.error}`;
+        renderSources(node, record.citations);
         const meta = $(".meta", node);
         meta.textContent = `${record.status} · ${(record.latency_ms / 1000).toFixed(1)} s`;
         if (record.status === "ok") {
@@ -219,6 +239,10 @@ async function streamMode(mode, column, s, signal) {
       } else if (ext.mode) {
         result.perspectives = ext.perspectives;
         result.scores = ext.scores;
+        for (const p of ext.perspectives) {  // the citations as the whole answer verified them
+          const node = $(`.card[data-id="${CSS.escape(p.id)}"]`, column);
+          if (node) renderSources(node, p.citations);
+        }
         renderScores($(".scores", column), ext.scores);
         markRetention(column, ext.scores);
       }
@@ -297,6 +321,7 @@ function showRun(run) {
       node.classList.add(p.status);
       $(".text", node).textContent = p.status === "ok" ? p.content : `failed: ${p.error}`;
       $(".meta", node).textContent = `${p.status} · ${(p.latency_ms / 1000).toFixed(1)} s`;
+      renderSources(node, p.citations);
     }
     $(".answer", column).textContent = r.text;
     renderScores($(".scores", column), r.scores);

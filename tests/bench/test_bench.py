@@ -183,7 +183,12 @@ async def bench(out: Path, questions, shard=(1, 1), modes=("baseline", "contextu
 
 
 async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, scripted) -> None:
-    model = scripted("panel", panel)
+    def reply(call):  # the plain model invents a saying of the Prophet; the mas drafts quote the Quran
+        if call.role == "baseline":
+            return 'The Prophet said "the meat you eat is not from the creation of the Lord." Eat well.'
+        return panel(call)
+
+    model = scripted("panel", reply)
     questions = load_dataset("sample")
     assert await bench(tmp_path, questions, model=model) == (42, 0)
     assert await bench(tmp_path, questions, model=model) == (0, 0)  # nothing left to do
@@ -202,6 +207,10 @@ async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, script
     # the African draft repeats the Ubuntu saying that its card's example quotes, word for word
     assert synthesis["copied_example_share"] == pytest.approx(1 / 7)
     assert modes["mas"]["process_talk_share"] == 0.0 and modes["baseline"]["synthesis"] is None
+    baseline, mas = modes["baseline"]["grounding"], modes["mas"]["grounding"]
+    assert baseline["unverified_share"] == 1.0 and baseline["quotations_per_answer"] == 1.0
+    assert baseline["attributions_per_answer"] == 1.0 and baseline["removed_per_answer"] is None  # no guard on it
+    assert mas["unverified_share"] == 0.0 and mas["sections_cited_share"] == 1.0 and mas["citations_per_answer"] >= 7
     for name in (
         "report.md",
         "summary.json",
@@ -211,11 +220,13 @@ async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, script
         "distribution_by_mode.png",
         "sentiment_by_mode.png",
         "synthesis_by_mode.png",
+        "grounding_by_mode.png",
         "manifest.json",
     ):
         assert (tmp_path / name).stat().st_size > 0, name
     report = (tmp_path / "report.md").read_text()
     assert "| mas | 14 / 14 |" in report and "WorldView-Bench" in report and "distinct drafts" in report
+    assert "| baseline | 14 | 1.0 | 100.0% | 100.0% |" in report  # quotations: every one invented
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["config"]["models"] == [model] and manifest["prompts_hash"]
 

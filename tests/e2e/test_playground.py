@@ -73,6 +73,10 @@ def test_ask_mas_shows_seven_cards_a_synthesis_and_scores(page: Page, serve, scr
     expect(column.get_by_test_id("synthesis")).to_contain_text("distinct drafts of 7")
     expect(page.locator("#status")).to_have_text("Done.")
     expect(page.locator("#history li")).to_have_count(1)
+    islamic = column.locator('.card[data-id="islamic"]')  # each card lists its tradition's passages
+    expect(islamic.get_by_test_id("sources")).to_contain_text("Sources (")
+    expect(islamic.locator(".source-quoted").first).to_be_attached()  # its draft quotes Qur'an 17:23
+    expect(islamic.get_by_test_id("sources")).to_contain_text("Qur'an 17:23")
 
 
 def test_compare_three_modes(page: Page, server) -> None:
