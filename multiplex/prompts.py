@@ -16,7 +16,8 @@ from multiplex.resources import data_dir
 # Each template and the placeholders multiplex fills in it: a template may use fewer, never others.
 TEMPLATES: dict[str, frozenset[str]] = {
     "contextual": frozenset(),
-    "perspective": frozenset({"name", "description", "persona", "example", "passages", "task"}),
+    "perspective": frozenset({"name", "description", "persona", "example", "task"}),
+    "passages": frozenset({"passages"}),
     "planner": frozenset({"perspectives", "example_id"}),
     "synthesizer": frozenset(),
     "closing": frozenset(),

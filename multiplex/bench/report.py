@@ -272,9 +272,9 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
     if grounded:
         lines += [
             "",
-            "Quotations in the answers as users read them, checked against the sources (quoted spans of five words or "
-            "more; not found: no source holds the words; sections cited: answered voices whose section holds a verified "
-            "quotation of their own works; removed: what the guard took out before the user read it):",
+            "Quotations in the answers as users read them, checked against the sources (quoted spans of five words "
+            "or more; not found: no source holds the words; sections cited: answered voices whose section holds a "
+            "verified quotation of their own works; removed: what the guard took out before the user read it):",
             "",
             "| mode | answers | quotations per answer | not found in a source | answers with one | citations per "
             "answer | sections cited | attributions without a quotation | removed by the guard |",

@@ -16,6 +16,7 @@ from typing import Any
 from multiplex.errors import ConfigError, InvalidRequest, MultiplexError
 from multiplex.graph.build import graph_for
 from multiplex.graph.context import GraphContext
+from multiplex.graph.messages import user_words
 from multiplex.graph.record import Grounding, PerspectiveRecord, RunResult
 from multiplex.graph.state import MODES, Event, GraphState, RunDone, RunRequest
 from multiplex.grounding.sources import Sources
@@ -109,14 +110,15 @@ class Engine:
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
         )
         if request.score:
-            await self._score(result)
+            await self._score(result, request)
         yield RunDone(result)
 
-    async def _score(self, result: RunResult) -> None:
+    async def _score(self, result: RunResult, request: RunRequest) -> None:
         """Scores the answer; a judge's failure leaves the answer whole, with the error beside it."""
         try:
             drafts = result.drafts if result.mode == "mas" else None
-            result.scores = await self.scorer.score(result.text, drafts, sources=bool(self.sources))
+            asked = user_words(request.messages)
+            result.scores = await self.scorer.score(result.text, drafts, sources=bool(self.sources), asked=asked)
         except MultiplexError as exc:
             result.score_error = exc.message
 

@@ -24,6 +24,7 @@ from multiplex.grounding.quotes import (
     is_short,
     open_quote,
     quotations,
+    quoted_from,
     sentence_pieces,
 )
 from multiplex.grounding.sources import Sources
@@ -63,8 +64,10 @@ class Guard:
         process_talk: bool = False,
         sources: Sources | None = None,
         references: References | None = None,
+        asked: str = "",
     ) -> None:
         self.emit = emit
+        self.asked = asked  # the user's own words, which a reply may quote back
         self.process_talk = process_talk
         self.sources = sources if sources else None
         self.references = references
@@ -114,8 +117,8 @@ class Guard:
         found: list[tuple[int, Passage]] = []
         for quote in quotations(unit, minimum=1):
             passage = self.sources.find(quote.text)
-            if passage is None and is_short(quote):
-                continue  # a word or two in quotation marks ("ren"), not a saying
+            if passage is None and (is_short(quote) or quoted_from(quote.text, self.asked)):
+                continue  # a word or two in quotation marks ("ren"), or the user's own words: not a saying
             self.grounding.quotations += 1
             if passage is None:
                 self.grounding.removed += 1

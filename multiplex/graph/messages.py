@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from multiplex.grounding.passages import Passage
+from multiplex.grounding.passages import Passage, single_quotes
 from multiplex.llm.content import text_of
 from multiplex.prompts import Prompts
 from multiplex.roster import Perspective, Roster
@@ -39,6 +39,11 @@ def last_user_text(messages: list[dict[str, Any]]) -> str:
     return ""
 
 
+def user_words(messages: list[dict[str, Any]]) -> str:
+    """Everything the user wrote in the conversation: words a reply may quote back."""
+    return " ".join(text_of(m.get("content")) for m in messages if m.get("role") == "user")
+
+
 def contextual(prompts: Prompts, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return with_system(prompts.render("contextual"), messages)
 
@@ -50,10 +55,13 @@ def perspective(
     task: str | None,
     opening: bool = False,
     passages: Sequence[Passage] = (),
+    passage_words: int | None = None,
 ) -> list[dict[str, Any]]:
     """A perspective agent's chat. With `opening`, the reply starts with the card's opening words
     (a final assistant message the model continues: only in-process models are sent one). Its
-    `passages` are the texts of its tradition it may quote."""
+    `passages`, the texts of its tradition it may quote, go with the question, not in the system
+    prompt: that stays the same from question to question, which the embedded model keeps cached.
+    With `passage_words`, each passage is cut to its first sentences within that many words."""
     # One paragraph each: a small model copies the line breaks of its prompt into its answer.
     example = f"An example of how you speak (on another question): {_paragraph(card.example)}" if card.example else ""
     system = prompts.render(
@@ -62,25 +70,35 @@ def perspective(
         description=card.description,
         persona=_paragraph(card.persona),
         example=example,
-        passages=source_passages(passages),
         task=task or DEFAULT_TASK,
     )
     built = with_system(system, messages)
+    if passages:
+        listed = " ".join(
+            f"({i}) {single_quotes(p.work)}, {single_quotes(p.locator)}: "
+            f'"{_paragraph(single_quotes(_opening_words(p.text, passage_words)))}"'
+            for i, p in enumerate(passages, 1)
+        )
+        last = built[-1]
+        built[-1] = {
+            **last,
+            "content": f"{last['content']}\n\n{_paragraph(prompts.render('passages', passages=listed))}",
+        }
     if opening and card.opening:
         built.append({"role": "assistant", "content": card.opening})
     return built
 
 
-def source_passages(passages: Sequence[Passage]) -> str:
-    """The passages an agent may quote, each after its work and place, in one paragraph."""
-    if not passages:
-        return ""
-    listed = " ".join(f'({i}) {p.work}, {p.locator}: "{_paragraph(p.text)}"' for i, p in enumerate(passages, 1))
-    return (
-        "Passages from your tradition's own texts (public-domain translations) that bear on the question: "
-        f"{listed} Quote only from these passages, word for word and in double quotation marks, naming the "
-        "work; put no other words in quotation marks or in the mouth of a named teacher or text."
-    )
+def _opening_words(text: str, words: int | None) -> str:
+    """The passage's first sentences within `words` words (at least its first sentence)."""
+    if words is None:
+        return text
+    kept: list[str] = []
+    for sentence in re.split(r"(?<=[.!?;:])\s+", text):
+        if kept and len(" ".join([*kept, sentence]).split()) > words:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def _paragraph(text: str) -> str:

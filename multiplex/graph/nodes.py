@@ -36,6 +36,11 @@ from multiplex.llm import GenerationParams
 from multiplex.roster import Perspective
 
 log = logging.getLogger("multiplex.graph")
+# With `sections` (the small model's path) an agent is given its best passage only, cut to its
+# opening words: its section quotes that passage whole anyway, and every word of prompt that the
+# embedded model cannot take from its cache costs answer time (about 400 tokens a second across
+# seven agents here; python tests/benchmarks/grounding_cost.py).
+PROMPT_PASSAGE_WORDS = 20
 
 
 def sink(emit: Callable[[Any], None], make: Callable[[str], Any]) -> TokenSink:
@@ -158,8 +163,15 @@ async def _voice(
     opening = opening_of(model, card)
     task = payload["task"] if payload else None
     passages = ctx.sources.for_question(card, task or build_messages.last_user_text(request.messages))
+    small = payload is not None and ctx.strategy(request) == "sections"
     chat = build_messages.perspective(
-        ctx.prompts, card, request.messages, task, opening=bool(opening), passages=passages
+        ctx.prompts,
+        card,
+        request.messages,
+        task,
+        opening=bool(opening),
+        passages=passages[:1] if small else passages,
+        passage_words=PROMPT_PASSAGE_WORDS if small else None,
     )
     params = request.params
     if payload is not None:
@@ -167,7 +179,7 @@ async def _voice(
     out = None
     if request.stream:
         out = sink(emit, lambda t: PerspectiveDelta(card.id, t)) if payload else sink(emit, AnswerDelta)
-    guard = Guard(out, sources=ctx.sources, references=references)
+    guard = Guard(out, sources=ctx.sources, references=references, asked=build_messages.user_words(request.messages))
     await guard.feed(opening)
     called = await ctx.call(
         "perspective", model, chat, params, perspective=card.id, on_token=guard.feed if request.stream else None

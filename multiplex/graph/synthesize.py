@@ -139,7 +139,7 @@ async def _guarded_sections(
     grounding = Grounding()
     sections: list[tuple[Draft, str]] = []
     for draft, text in built:
-        guard = Guard(sources=ctx.sources, references=references)
+        guard = Guard(sources=ctx.sources, references=references, asked=build_messages.user_words(request.messages))
         await guard.feed(text)
         guarded = await guard.close()
         grounding += guard.grounding
@@ -186,7 +186,13 @@ async def sections_answer(
             emit(AnswerDelta(sentence if heading_sent else lead + sentence))
         heading_sent = True
 
-    guard = Guard(closing_sentence, process_talk=True, sources=ctx.sources, references=references)
+    guard = Guard(
+        closing_sentence,
+        process_talk=True,
+        sources=ctx.sources,
+        references=references,
+        asked=build_messages.user_words(request.messages),
+    )
     await guard.feed(opening)
     briefs = [(d.card, brief(d.text)) for d, _ in sections]
     called = await ctx.call(
@@ -245,7 +251,11 @@ async def llm_answer(
         emit(AnswerDelta(sentence))
 
     guard = Guard(
-        sentence_out if request.stream else None, process_talk=True, sources=ctx.sources, references=references
+        sentence_out if request.stream else None,
+        process_talk=True,
+        sources=ctx.sources,
+        references=references,
+        asked=build_messages.user_words(request.messages),
     )
     called = await ctx.call(
         "synthesizer", model, chat, request.params, None, perspectives, guard.feed if request.stream else None

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from multiplex.grounding.quotes import attributes_speech, is_short, quotations, units
+from multiplex.grounding.quotes import attributes_speech, is_short, quotations, quoted_from, units
 from multiplex.grounding.sources import Sources
 from multiplex.scoring.types import GroundingScore
 
 
-def check(text: str, sources: Sources, voices: Iterable[str]) -> GroundingScore:
-    """`voices`: the perspectives whose citation is asked after (an answer's sections)."""
+def check(text: str, sources: Sources, voices: Iterable[str], asked: str = "") -> GroundingScore:
+    """`voices`: the perspectives whose citation is asked after (an answer's sections); `asked`: the
+    question, whose words the text may quote back."""
     verified, unverified, cited, unsupported = 0, [], [], []
     for unit in units(text):
         found = False
         for quote in quotations(unit, minimum=1):
             passage = sources.find(quote.text)
             if passage is None:
-                if not is_short(quote):  # a word or two in quotation marks ("ren") is not a saying
+                if not (is_short(quote) or quoted_from(quote.text, asked)):  # "ren", or the question itself
                     unverified.append(quote.text)
                 continue
             verified += 1

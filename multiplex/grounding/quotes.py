@@ -104,6 +104,13 @@ def is_short(quotation: Quotation) -> bool:
     return len(normalise(quotation.text).split()) < MIN_WORDS
 
 
+def quoted_from(quoted: str, asked: str) -> bool:
+    """The words stand in `asked` (the user's own messages): a reply quoting its question back is
+    not putting words in anyone's mouth."""
+    normal = normalise(quoted)
+    return bool(normal) and f" {normal} " in f" {normalise(asked)} "
+
+
 class QuoteChecker:
     """Finds where a quotation stands in the passages: one normalised text, searched as a whole."""
 

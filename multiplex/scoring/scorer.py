@@ -107,23 +107,30 @@ class Scorer:
         return {LEXICON, self.judge}
 
     async def score(
-        self, text: str, drafts: dict[str, str] | None = None, judge: str | None = None, *, sources: bool = False
+        self,
+        text: str,
+        drafts: dict[str, str] | None = None,
+        judge: str | None = None,
+        *,
+        sources: bool = False,
+        asked: str = "",
     ) -> ScoreResult:
         """Score `text` (and its synthesis of `drafts`) with `judge`, the configured one by default;
-        with `sources`, check its quotations against the roster's sources too. CPU work runs in a
-        worker thread, off the event loop."""
+        with `sources`, check its quotations against the roster's sources too (`asked`: the
+        question, which the text may quote back). CPU work runs in a worker thread, off the event
+        loop."""
         result = await self._score(text, drafts, judge)
         if sources:
-            result.grounding = await asyncio.to_thread(self.grounding, text, drafts)
+            result.grounding = await asyncio.to_thread(self.grounding, text, drafts, asked)
         return result
 
-    def grounding(self, text: str, drafts: dict[str, str] | None = None) -> GroundingScore:
+    def grounding(self, text: str, drafts: dict[str, str] | None = None, asked: str = "") -> GroundingScore:
         """The text's quotations against the sources; the voices asked after are the drafts' (an
         answer's sections), else those whose heading (**Name.**) the text holds."""
         if not self.sources:
             raise InvalidRequest("the roster's cards name no sources to check quotations against", param="sources")
         voices = list(drafts) if drafts else [p.id for p in self.roster if f"**{p.name}.**" in text]
-        return check(text, self.sources, voices)
+        return check(text, self.sources, voices, asked)
 
     async def _score(self, text: str, drafts: dict[str, str] | None, judge: str | None) -> ScoreResult:
         _check(text, drafts)

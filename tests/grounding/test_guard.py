@@ -98,3 +98,11 @@ def test_quotations_and_how_they_are_compared() -> None:
     found = quotations('He said "one two three four five" and “six seven eight nine ten” and "too short".')
     assert [q.text for q in found] == ["one two three four five", "six seven eight nine ten"]
     assert normalise("Qur’an: “Be just!”—always.") == normalise("quran be JUST always")
+
+
+async def test_a_reply_may_quote_its_question_back() -> None:
+    asked = "Consider this claim: Vaccination must be made compulsory. What should we think about it?"
+    guard = Guard(sources=sources(), asked=asked)
+    await guard.feed('The claim that "vaccination must be made compulsory" divides people. Some agree.')
+    assert await guard.close() == 'The claim that "vaccination must be made compulsory" divides people. Some agree.'
+    assert guard.grounding.quotations == 0 and guard.grounding.removed == 0

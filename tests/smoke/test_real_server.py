@@ -6,7 +6,6 @@ quotation reaches the user unless a source holds it, and no answered voice is mi
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time

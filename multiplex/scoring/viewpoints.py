@@ -1,0 +1,89 @@
+"""Coverage of human-written viewpoints: which of the views people hold on a question an answer
+expresses.
+
+A viewpoint is covered when some sentence of the answer matches it (or one of its paraphrases):
+offline, the cosine of the WordLlama embeddings the scorer already ships reaches MATCH_THRESHOLD;
+with an LLM judge (MULTIPLEX_JUDGE), the judge says which viewpoints the answer expresses
+(prompts/viewpoints.md, after OvertonBench, arXiv 2512.01351).
+
+The threshold was calibrated on people's labels, never on our own answers: the 20,635 labelled
+(argument, key point) pairs of ArgKP's train split, at the best F1; `python
+tests/benchmarks/viewpoint_matcher.py` reruns the calibration and reports precision, recall, F1 and
+AUC on ArgKP's dev split and AUC on Perspectrum's paraphrase clusters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, Field, field_validator
+
+from multiplex.grounding.quotes import units
+from multiplex.scoring.similarity import embed
+
+MATCH_THRESHOLD = 0.48
+
+
+class Viewpoint(BaseModel):
+    text: str = Field(min_length=1)
+    stance: str | None = None
+    paraphrases: list[str] = Field(default_factory=list)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a viewpoint's text is empty")
+        return value
+
+
+class ViewpointScore(BaseModel):
+    """The scorer JSON's `viewpoints` (DESIGN.md, "Viewpoints")."""
+
+    matcher: str = Field(description="`wordllama` (offline embeddings) or the judge model that matched")
+    coverage: float = Field(description="share of the reference viewpoints the answer covers")
+    covered: list[bool] = Field(description="one per reference viewpoint, in the order given")
+    by_stance: dict[str, float] = Field(description="coverage of the viewpoints of each stance")
+    balance: float | None = Field(
+        None, description="lowest stance coverage over highest (1: every side alike; none with one stance)"
+    )
+
+
+def similarities(answer: str, viewpoints: Sequence[Viewpoint]) -> np.ndarray:
+    """Per viewpoint, its best cosine with any sentence of the answer (over its paraphrases too)."""
+    sentences = [s.strip() for s in units(answer) if s.strip()]
+    if not sentences or not viewpoints:
+        return np.zeros(len(viewpoints), dtype=np.float32)
+    texts = [[v.text, *v.paraphrases] for v in viewpoints]
+    rows = embed(sentences + [t for group in texts for t in group])
+    answer_rows, at = rows[: len(sentences)], len(sentences)
+    best = []
+    for group in texts:
+        best.append(float((rows[at : at + len(group)] @ answer_rows.T).max()))
+        at += len(group)
+    return np.array(best, dtype=np.float32)
+
+
+def coverage(covered: Sequence[bool], viewpoints: Sequence[Viewpoint], matcher: str) -> ViewpointScore:
+    stances: dict[str, list[bool]] = {}
+    for hit, viewpoint in zip(covered, viewpoints, strict=True):
+        stances.setdefault(viewpoint.stance or "unstated", []).append(hit)
+    by_stance = {stance: sum(hits) / len(hits) for stance, hits in stances.items()}
+    balance = None
+    if len(by_stance) > 1:
+        high = max(by_stance.values())
+        balance = min(by_stance.values()) / high if high else 1.0
+    return ViewpointScore(
+        matcher=matcher,
+        coverage=sum(covered) / len(covered) if covered else 0.0,
+        covered=list(covered),
+        by_stance=by_stance,
+        balance=balance,
+    )
+
+
+def match(answer: str, viewpoints: Sequence[Viewpoint]) -> ViewpointScore:
+    """The offline matcher: embeddings and the calibrated threshold."""
+    best = similarities(answer, viewpoints)
+    return coverage([bool(score >= MATCH_THRESHOLD) for score in best], viewpoints, "wordllama")
