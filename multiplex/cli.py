@@ -107,6 +107,10 @@ def ask(
     temperature: Annotated[float | None, typer.Option(help="sampling temperature")] = None,
     seed: Annotated[int | None, typer.Option(help="sampling seed")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the typed result as JSON")] = False,
+    viewpoints: Annotated[
+        Path | None,
+        typer.Option("--viewpoints", help="JSON list of people's viewpoints on the question: --json scores coverage"),
+    ] = None,
 ) -> None:
     """Answer QUESTION; with --mode mas, one agent per perspective and a synthesis."""
     from multiplex.graph import MODES, Engine, RunRequest
@@ -124,6 +128,7 @@ def ask(
         stream=not as_json,
         params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
         score=as_json,
+        viewpoints=tuple(_read_viewpoints(viewpoints)) if viewpoints is not None else None,
     )
     try:
         engine = Engine.from_settings(_settings())
@@ -211,6 +216,19 @@ def _engine(settings: Any) -> Any:
         fail(exc.message)
 
 
+def _read_viewpoints(path: Path) -> Any:
+    from multiplex.scoring.viewpoints import read_viewpoints
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"cannot read the viewpoints in {path}: {exc}")
+    try:
+        return read_viewpoints(data, str(path))
+    except MultiplexError as exc:
+        fail(exc.message)
+
+
 def _read_drafts(path: Path, roster_ids: list[str]) -> dict[str, str]:
     try:
         drafts = json.loads(path.read_text(encoding="utf-8"))
@@ -236,6 +254,10 @@ def score_command(
     sources: Annotated[
         bool, typer.Option("--sources", help="check the text's quotations against the roster's sources")
     ] = False,
+    viewpoints: Annotated[
+        Path | None,
+        typer.Option("--viewpoints", help="JSON list of viewpoints (strings or {text, stance}): their coverage"),
+    ] = None,
 ) -> None:
     """Score how plural a text is: references, PDS, PDS entropy, sentiment (with --drafts, how
     well it keeps each draft; with --sources, which of its quotations a source holds)."""
@@ -245,6 +267,7 @@ def score_command(
         fail(f"cannot read {file}: {exc}")
     scorer = _engine(_settings()).scorer
     draft_texts = _read_drafts(drafts, scorer.roster.ids) if drafts is not None else None
+    views = _read_viewpoints(viewpoints) if viewpoints is not None else None
     try:
         if jsonl:
             lines = [
@@ -253,10 +276,10 @@ def score_command(
                 if line.strip()
             ]
             for line in lines:
-                result = asyncio.run(scorer.score(str(line), None, judge, sources=sources))
+                result = asyncio.run(scorer.score(str(line), None, judge, sources=sources, viewpoints=views))
                 sys.stdout.write(result.model_dump_json() + "\n")
             return
-        result = asyncio.run(scorer.score(text, draft_texts, judge, sources=sources))
+        result = asyncio.run(scorer.score(text, draft_texts, judge, sources=sources, viewpoints=views))
     except MultiplexError as exc:
         fail(exc.message)
     if as_json:
@@ -286,6 +309,10 @@ def score_command(
             f"synthesis: lowest retention {syn.retention_min:.2f}, {syn.distinct_drafts:.1f} distinct drafts of "
             f"{len(syn.retention)}" + (", [red]speaks of its own making[/red]" if syn.mentions_process else "")
         )
+    if result.viewpoints:
+        v = result.viewpoints
+        stances = ", ".join(f"{stance} {share:.0%}" for stance, share in v.by_stance.items())
+        out.print(f"viewpoints covered: {v.coverage:.0%} ({sum(v.covered)} of {len(v.covered)}; {stances})")
     if result.grounding:
         g = result.grounding
         out.print(f"quotations: {g.quotations}, found in a source: {g.verified}", highlight=False)
@@ -301,7 +328,10 @@ app.add_typer(bench_app, name="bench")
 
 @bench_app.command("run")
 def bench_run(
-    dataset: Annotated[str, typer.Argument(help="'worldview-bench', 'sample', or a .jsonl or .csv question file")],
+    dataset: Annotated[
+        str,
+        typer.Argument(help="'worldview-bench', 'perspectrum', 'argkp', 'sample', or a .jsonl or .csv question file"),
+    ],
     out: Annotated[Path, typer.Option("--out", help="output folder (resumes what is there)")],
     modes: Annotated[str, typer.Option(help="comma list of modes")] = "baseline,contextual,mas",
     model: Annotated[list[str] | None, typer.Option("--model", help="litellm model string; repeat for several")] = None,
@@ -311,6 +341,9 @@ def bench_run(
     concurrency: Annotated[int, typer.Option(min=1, help="runs at once")] = 4,
     shard: Annotated[str | None, typer.Option(help="I/N: this machine's slice of the tasks")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="max tokens of each agent call")] = None,
+    split: Annotated[str | None, typer.Option(help="only the questions of this split (perspectrum, argkp)")] = None,
+    repeats: Annotated[int, typer.Option(min=1, help="run each question N times, with seeds 1..N")] = 1,
+    variants: Annotated[int, typer.Option(min=1, max=4, help="also ask each question in K wordings")] = 1,
 ) -> None:
     """Run every (question, mode, model) that OUT does not hold yet; one record per run."""
     from rich.progress import TimeRemainingColumn
@@ -327,8 +360,11 @@ def bench_run(
         fail(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     try:
-        loaded = load_dataset(dataset, settings.worldview_bench_url)
-        questions = (stratified(loaded, per_domain) if per_domain else loaded)[:limit]
+        loaded = load_dataset(dataset, settings.dataset_sources())
+        chosen = [q for q in loaded if split is None or q.metadata.get("split") == split]
+        if split is not None and not chosen:
+            fail(f"no question of {dataset} is in the split '{split}'")
+        questions = (stratified(chosen, per_domain) if per_domain else chosen)[:limit]
         shard_of = parse_shard(shard)
     except MultiplexError as exc:
         fail(exc.message)
@@ -370,6 +406,8 @@ def bench_run(
                     max_tokens,
                     on_progress,
                     lambda notice: err.print(f"[yellow]note:[/yellow] {notice}", highlight=False, soft_wrap=True),
+                    repeats=repeats,
+                    variants=variants,
                 )
             )
         except MultiplexError as exc:

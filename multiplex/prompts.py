@@ -22,6 +22,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "synthesizer": frozenset(),
     "closing": frozenset(),
     "judge": frozenset({"perspectives"}),
+    "viewpoints": frozenset(),
 }
 
 

@@ -20,6 +20,10 @@ from multiplex.errors import ConfigError
 
 CommaList = Annotated[list[str], NoDecode]
 IN_PROCESS = ("local/", "fake/")
+PERSPECTRUM_SOURCE = (
+    "https://raw.githubusercontent.com/CogComp/perspectrum/b42c27b85f20f2a35c0a0895698fa242ccf160ab/data/dataset"
+)
+ARGKP_SOURCE = "https://raw.githubusercontent.com/IBM/KPA_2021_shared_task/2f5e2d5ad5a387fe731da2f00b423ce1d845c5d2"
 WORLDVIEW_BENCH_SOURCE = (
     "https://raw.githubusercontent.com/GabHoo/cultural_sae_exploration/"
     "f19398d3eb69f77bceb8e9602e3a8ab64311bacc/data/WorldView-Bench%20Dataset.csv"
@@ -49,6 +53,8 @@ class Settings(BaseSettings):
     agents_dir: Path | None = Field(None, description="folder of perspective cards (default: shipped)")
     prompts_dir: Path | None = Field(None, description="folder of prompt templates (default: shipped)")
     worldview_bench_url: str = Field(WORLDVIEW_BENCH_SOURCE, description="URL or path of the WorldView-Bench CSV")
+    perspectrum_url: str = Field(PERSPECTRUM_SOURCE, description="URL or folder of Perspectrum's files")
+    argkp_url: str = Field(ARGKP_SOURCE, description="URL or folder of ArgKP's files (kpm_data/...)")
 
     # Embedded model
     local_model_path: Path | None = Field(None, description="GGUF file of local/ (default: SmolLM2-135M)")
@@ -138,6 +144,14 @@ class Settings(BaseSettings):
                 hint = "'lexicon' or " if name == "judge" else ""
                 raise ValueError(f"{name}: '{value}' is not {hint}a litellm model string like 'openai/gpt-4o-mini'")
         return self
+
+    def dataset_sources(self) -> dict[str, str]:
+        """Where the named question sets are read from."""
+        return {
+            "worldview-bench": self.worldview_bench_url,
+            "perspectrum": self.perspectrum_url,
+            "argkp": self.argkp_url,
+        }
 
     @property
     def synthesizer(self) -> str:

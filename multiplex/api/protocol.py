@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_
 from multiplex.errors import InvalidRequest
 from multiplex.graph.record import PerspectiveRecord, RunRecord
 from multiplex.llm.types import Usage
+from multiplex.scoring.viewpoints import Viewpoint
 
 
 class TextPart(BaseModel):
@@ -281,6 +282,11 @@ class ScoreRequest(BaseModel):
     )
     judge: str | None = None
     sources: bool = Field(False, description="check the quotations against the roster's sources: adds `grounding`")
+    viewpoints: list[str | Viewpoint] | None = Field(
+        None,
+        max_length=200,
+        description="people's viewpoints on the question (strings or {text, stance}): adds `viewpoints`",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -294,6 +300,8 @@ class ScoreRequest(BaseModel):
             raise ValueError("give exactly one of 'text' or 'texts'")
         if self.drafts is not None and self.text is None:
             raise ValueError("'drafts' go with one 'text'")
+        if self.viewpoints is not None and not self.viewpoints:
+            raise ValueError("'viewpoints' needs at least one viewpoint")
         return self
 
 

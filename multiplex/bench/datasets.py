@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,16 +157,27 @@ def _unique(questions: Questions, path: Path) -> Questions:
     return kept
 
 
-def load_dataset(source: str | Path, worldview_bench_url: str | None = None) -> Questions:
-    """A question set by name (`sample`, `worldview-bench`) or from a .jsonl or .csv file. A bad
-    row is refused (listed in `refused`, naming its row), and the others are kept."""
+NAMED = ("sample", WORLDVIEW_BENCH, "perspectrum", "argkp")
+
+
+def load_dataset(source: str | Path, sources: Mapping[str, str] | None = None) -> Questions:
+    """A question set by name (`sample`, `worldview-bench`, `perspectrum`, `argkp`; `sources` may
+    say where the named sets are read from, name -> URL or folder) or from a .jsonl or .csv file.
+    A bad row is refused (listed in `refused`, naming its row), and the others are kept."""
+    from multiplex.bench import viewpoint_sets
+
+    where = dict(sources or {})
     if str(source) == WORLDVIEW_BENCH:
         from multiplex.settings import WORLDVIEW_BENCH_SOURCE
 
-        return load_worldview_bench(worldview_bench_url or WORLDVIEW_BENCH_SOURCE)
+        return load_worldview_bench(where.get(WORLDVIEW_BENCH, WORLDVIEW_BENCH_SOURCE))
+    if str(source) == viewpoint_sets.PERSPECTRUM:
+        return viewpoint_sets.load_perspectrum(where.get(viewpoint_sets.PERSPECTRUM, viewpoint_sets.PERSPECTRUM_SOURCE))
+    if str(source) == viewpoint_sets.ARGKP:
+        return viewpoint_sets.load_argkp(where.get(viewpoint_sets.ARGKP, viewpoint_sets.ARGKP_SOURCE))
     path = SAMPLE if str(source) == "sample" else Path(source)
     if not path.is_file():
-        raise InvalidRequest(f"no dataset at {path} (give a .jsonl or .csv file, 'sample' or '{WORLDVIEW_BENCH}')")
+        raise InvalidRequest(f"no dataset at {path} (give a .jsonl or .csv file, or one of {', '.join(NAMED)})")
     try:
         questions = _unique(_jsonl(path) if path.suffix == ".jsonl" else _csv(path), path)
     except OSError as exc:

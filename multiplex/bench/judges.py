@@ -33,7 +33,7 @@ def drafts_of(record: dict[str, Any]) -> dict[str, str] | None:
 
 
 def _key(record: dict[str, Any]) -> str:
-    return "\t".join(key_of(record))
+    return "\t".join(str(part) for part in key_of(record))
 
 
 async def judged(

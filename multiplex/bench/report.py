@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from multiplex.bench.charts import write_charts
+from multiplex.bench.stats import mean_ci, paired, spread
 from multiplex.bench.store import RunStore
 from multiplex.roster import Roster
 from multiplex.scoring import ScoreResult, aggregate
@@ -83,25 +84,83 @@ def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
     return [own for own, _ in _voices(record, roster)]
 
 
-def _synthesis(results: list[ScoreResult], records: list[dict[str, Any]], roster: Roster) -> dict[str, Any] | None:
-    metrics = [r.synthesis for r in results if r.synthesis is not None]
+def answer_figures(record: dict[str, Any], result: ScoreResult, roster: Roster) -> dict[str, float]:
+    """The figures of one answer; a report's every mean is over these, one value per question."""
+    figures: dict[str, float] = {
+        "pds_entropy": result.pds_entropy,
+        "no_reference": float(result.no_references),
+        "process_talk": float(mentions_process(record["text"])),
+        "total_tokens": float(record["usage"]["total_tokens"]),
+    }
+    if result.synthesis is not None and result.synthesis.retention:
+        syn = result.synthesis
+        figures.update(
+            retention_min=syn.retention_min or 0.0,
+            retention=statistics.fmean(syn.retention.values()),
+            distinct_drafts=syn.distinct_drafts,
+        )
+        voices = _voices(record, roster)
+        if voices:
+            figures["own_voice"] = statistics.fmean(own for own, _ in voices)
+            figures["copied_example"] = statistics.fmean(copied for _, copied in voices)
+    if result.grounding is not None:
+        g = result.grounding
+        figures.update(
+            quotations=float(g.quotations),
+            unverified=float(len(g.unverified)),
+            has_unverified=float(bool(g.unverified)),
+            citations=float(len(g.citations)),
+            attributions=float(len(g.unsupported_attributions)),
+        )
+        if g.voices_cited:
+            figures["sections_cited"] = statistics.fmean(g.voices_cited.values())
+        if record.get("grounding"):
+            figures["removed"] = float(record["grounding"]["removed"])
+    if result.viewpoints is not None:
+        v = result.viewpoints
+        figures["coverage"] = v.coverage
+        figures.update({f"coverage_{stance}": share for stance, share in v.by_stance.items()})
+        if v.balance is not None:
+            figures["balance"] = v.balance
+        if v.drafts:
+            best = max(v.drafts.values())
+            figures.update(best_draft=best, gain_over_best=v.coverage - best, beats_best=float(v.coverage > best))
+    return figures
+
+
+def _ci(values: list[float]) -> list[float] | None:
+    interval = mean_ci(values)
+    return list(interval) if interval else None
+
+
+def _figures(rows: list[dict[str, float]]) -> dict[str, dict[str, Any]]:
+    """Per figure: its mean over the answers that have it, the bootstrap 95% interval, and n."""
+    names = sorted({name for row in rows for name in row})
+    out = {}
+    for name in names:
+        values = [row[name] for row in rows if name in row]
+        out[name] = {"mean": statistics.fmean(values), "ci": _ci(values), "n": len(values)}
+    return out
+
+
+def _synthesis(figures: dict[str, dict[str, Any]], results: list[ScoreResult]) -> dict[str, Any] | None:
+    metrics = [r.synthesis for r in results if r.synthesis is not None and r.synthesis.retention]
     if not metrics:
         return None
-    voices = [v for record in records for v in _voices(record, roster)]
     return {
         "answers": len(metrics),
         "drafts": max(len(m.retention) for m in metrics),
-        "median_retention_min": _median([m.retention_min for m in metrics if m.retention_min is not None]),
-        "mean_retention_min": _mean([m.retention_min for m in metrics if m.retention_min is not None]),
-        "mean_retention": _mean([v for m in metrics for v in m.retention.values()]),
+        "median_retention_min": _median([m.retention_min or 0.0 for m in metrics]),
+        "mean_retention_min": figures["retention_min"]["mean"],
+        "mean_retention": figures["retention"]["mean"],
         "median_distinct_drafts": _median([m.distinct_drafts for m in metrics]),
-        "mean_distinct_drafts": _mean([m.distinct_drafts for m in metrics]),
-        "own_voice_share": sum(own for own, _ in voices) / len(voices) if voices else None,
-        "copied_example_share": sum(copied for _, copied in voices) / len(voices) if voices else None,
+        "mean_distinct_drafts": figures["distinct_drafts"]["mean"],
+        "own_voice_share": figures.get("own_voice", {}).get("mean"),
+        "copied_example_share": figures.get("copied_example", {}).get("mean"),
     }
 
 
-def _grounding(results: list[ScoreResult], records: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _grounding(figures: dict[str, dict[str, Any]], results: list[ScoreResult]) -> dict[str, Any] | None:
     """Quotations in the answers users read, against the sources (the scorer's check), and what the
     guard removed before they read them (its record, mas and single perspectives)."""
     checked = [r.grounding for r in results if r.grounding is not None]
@@ -109,32 +168,57 @@ def _grounding(results: list[ScoreResult], records: list[dict[str, Any]]) -> dic
         return None
     quotations = sum(g.quotations for g in checked)
     unverified = sum(len(g.unverified) for g in checked)
-    voices = [cited for g in checked for cited in g.voices_cited.values()]
-    guarded = [r["grounding"] for r in records if r.get("grounding")]
     return {
         "answers": len(checked),
-        "quotations_per_answer": quotations / len(checked),
+        "quotations_per_answer": figures["quotations"]["mean"],
         "verified_per_answer": (quotations - unverified) / len(checked),
         "unverified_share": unverified / quotations if quotations else None,
-        "answers_with_unverified": sum(bool(g.unverified) for g in checked) / len(checked),
-        "citations_per_answer": _mean([float(len(g.citations)) for g in checked]),
-        "sections_cited_share": sum(voices) / len(voices) if voices else None,
-        "attributions_per_answer": _mean([float(len(g.unsupported_attributions)) for g in checked]),
-        "removed_per_answer": _mean([float(g["removed"]) for g in guarded]) if guarded else None,
+        "answers_with_unverified": figures["has_unverified"]["mean"],
+        "citations_per_answer": figures["citations"]["mean"],
+        "sections_cited_share": figures.get("sections_cited", {}).get("mean"),
+        "attributions_per_answer": figures["attributions"]["mean"],
+        "removed_per_answer": figures.get("removed", {}).get("mean"),
     }
 
 
+def _viewpoints(figures: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    if "coverage" not in figures:
+        return None
+    stances = {name.removeprefix("coverage_"): figures[name] for name in figures if name.startswith("coverage_")}
+    best = figures.get("beats_best")
+    return {
+        "answers": figures["coverage"]["n"],
+        "coverage": figures["coverage"],
+        "by_stance": stances,
+        "balance": figures.get("balance"),
+        "best_single": None
+        if best is None
+        else {"answers": best["n"], "beats_best": best, "gain_over_best": figures["gain_over_best"]},
+    }
+
+
+def _label(record: dict[str, Any], several_models: bool) -> str:
+    return f"{record['mode']} ({record['model']})" if several_models else record["mode"]
+
+
 def summarise(records: list[dict[str, Any]], roster: Roster) -> dict[str, Any]:
-    by_mode: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """The report's figures. The headline tables use each question as asked once (wording 0, run 0);
+    the stability table uses the other runs (--repeats, --variants)."""
     several_models = len({x["model"] for x in records}) > 1
-    for r in records:
-        by_mode[f"{r['mode']} ({r['model']})" if several_models else r["mode"]].append(r)
+    first = [r for r in records if r.get("variant", 0) == 0 and r.get("repeat", 0) == 0]
+    by_mode: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in first:
+        by_mode[_label(r, several_models)].append(r)
     modes: dict[str, Any] = {}
+    per_question: dict[str, dict[str, dict[str, float]]] = {}
     for label in sorted(by_mode, key=_mode_key):
         rows = by_mode[label]
         ok = [r for r in rows if r["status"] == "ok"]
         scored = [r for r in ok if r.get("scores")]
         results = [ScoreResult.model_validate(r["scores"]) for r in scored]
+        answers = [answer_figures(r, res, roster) for r, res in zip(scored, results, strict=True)]
+        per_question[label] = {r["question_id"]: f for r, f in zip(scored, answers, strict=True)}
+        figures = _figures(answers)
         corpus = aggregate(results, len(roster)) if results else None
         per_perspective: dict[str, list[float]] = defaultdict(list)
         for result in results:
@@ -159,12 +243,65 @@ def summarise(records: list[dict[str, Any]], roster: Roster) -> dict[str, Any]:
             else {},
             "sentiment_per_perspective": {k: statistics.fmean(v) for k, v in per_perspective.items()},
             "entropy_by_domain": {k: statistics.fmean(v) for k, v in domains.items()},
-            "synthesis": _synthesis(results, scored, roster),
-            "grounding": _grounding(results, scored),
+            "synthesis": _synthesis(figures, results),
+            "grounding": _grounding(figures, results),
+            "viewpoints": _viewpoints(figures),
+            "figures": figures,
             "median_latency_ms": _median([r["latency_ms"] for r in ok]),
             "mean_total_tokens": _mean([r["usage"]["total_tokens"] for r in ok]),
         }
-    return {"modes": modes, "paper": PAPER}
+    return {
+        "modes": modes,
+        "differences": _differences(per_question),
+        "stability": _stability(records, roster, several_models),
+        "paper": PAPER,
+    }
+
+
+DIFFERENCE_FIGURES = ("pds_entropy", "coverage", "balance", "unverified", "citations")
+
+
+def _differences(per_question: dict[str, dict[str, dict[str, float]]]) -> list[dict[str, Any]]:
+    """Each mode against the first (baseline), question by question, on the figures both have."""
+    labels = list(per_question)
+    out = []
+    for label in labels[1:]:
+        for name in DIFFERENCE_FIGURES:
+            base = {q: f[name] for q, f in per_question[labels[0]].items() if name in f}
+            other = {q: f[name] for q, f in per_question[label].items() if name in f}
+            difference = paired(base, other)
+            if difference:
+                out.append({"mode": label, "against": labels[0], "figure": name, **difference})
+    return out
+
+
+STABILITY_FIGURES = ("pds_entropy", "coverage", "retention_min", "unverified", "citations")
+
+
+def _stability(records: list[dict[str, Any]], roster: Roster, several_models: bool) -> dict[str, Any]:
+    """Per mode and figure: the mean spread (standard deviation) of a question's figure across the
+    seeds it ran with (as asked), and across the wordings it was asked in (first seed)."""
+    seeds: dict[str, dict[str, list[list[float]]]] = defaultdict(lambda: defaultdict(list))
+    wordings: dict[str, dict[str, list[list[float]]]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        if r["status"] == "ok" and r.get("scores"):
+            grouped[(_label(r, several_models), r["question_id"])].append(r)
+    for (label, _), runs in grouped.items():
+        figures = [(r, answer_figures(r, ScoreResult.model_validate(r["scores"]), roster)) for r in runs]
+        for name in STABILITY_FIGURES:
+            by_seed = [f[name] for r, f in figures if r.get("variant", 0) == 0 and name in f]
+            by_wording = [f[name] for r, f in figures if r.get("repeat", 0) == 0 and name in f]
+            seeds[label][name].append(by_seed)
+            wordings[label][name].append(by_wording)
+    table: dict[str, Any] = {}
+    for label in sorted(seeds, key=_mode_key):
+        table[label] = {
+            name: {"seeds": spread(seeds[label][name]), "wordings": spread(wordings[label][name])}
+            for name in STABILITY_FIGURES
+        }
+    has_runs = any(v is not None for row in table.values() for f in row.values() for v in f.values())
+    return table if has_runs else {}
 
 
 def _pct(value: float | None) -> str:
@@ -173,6 +310,16 @@ def _pct(value: float | None) -> str:
 
 def _num(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _with_ci(figure: dict[str, Any] | None, pct: bool = True, digits: int = 2) -> str:
+    """A mean and its bootstrap 95% interval: `52.3% [47.1, 57.4]`, or `3.1 [2.6, 3.7]`."""
+    if not figure:
+        return "-"
+    show = (lambda v: f"{v * 100:.1f}") if pct else (lambda v: f"{v:.{digits}f}")
+    unit = "%" if pct else ""
+    interval = f" [{show(figure['ci'][0])}, {show(figure['ci'][1])}]" if figure.get("ci") else ""
+    return f"{show(figure['mean'])}{unit}{interval}"
 
 
 COLUMNS = [
@@ -229,18 +376,23 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
             "",
         ]
     lines += [
-        "| mode | ok / runs | PDS entropy (mean ± s.e.) | pooled | no reference | process talk | positive | "
+        "Every mean is over the answers, one per question, with its bootstrap 95% confidence interval over the "
+        "questions in brackets; sentiment shares are pooled over the references.",
+        "",
+        "| mode | ok / runs | PDS entropy | pooled | no reference | process talk | positive | "
         "neutral | negative | median latency | mean tokens |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode, row in modes.items():
         s = row["sentiment"]
+        f = row["figures"]
         latency = "-" if row["median_latency_ms"] is None else f"{row['median_latency_ms'] / 1000:.1f} s"
         lines.append(
-            f"| {mode} | {row['ok']} / {row['runs']} | {_pct(row['mean_pds_entropy'])} ± "
-            f"{_pct(row['stderr_pds_entropy'])} | {_pct(row['pooled_pds_entropy'])} | "
-            f"{_pct(row['no_reference_share'])} | {_pct(row['process_talk_share'])} | {_pct(s.get('positive'))} | "
-            f"{_pct(s.get('neutral'))} | {_pct(s.get('negative'))} | {latency} | {_num(row['mean_total_tokens'], 0)} |"
+            f"| {mode} | {row['ok']} / {row['runs']} | {_with_ci(f.get('pds_entropy'))} | "
+            f"{_pct(row['pooled_pds_entropy'])} | {_with_ci(f.get('no_reference'))} | "
+            f"{_with_ci(f.get('process_talk'))} | {_pct(s.get('positive'))} | "
+            f"{_pct(s.get('neutral'))} | {_pct(s.get('negative'))} | {latency} | "
+            f"{_with_ci(f.get('total_tokens'), pct=False, digits=0)} |"
         )
     unscored = {mode: row["unscored"] for mode, row in modes.items() if row["unscored"]}
     if unscored:
@@ -256,17 +408,18 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
             "drafts that name their own tradition in words the model wrote; copied: drafts that repeat a run of "
             f"{COPIED_WORDS} words from their card's example, which own voice leaves out):",
             "",
-            "| mode | answers | lowest retention (median / mean) | retention (mean) | distinct drafts (median / mean) "
+            "| mode | answers | lowest retention (median; mean) | retention (mean) | distinct drafts (median; mean) "
             "| own voice | copied |",
             "|---|---|---|---|---|---|---|",
         ]
         for mode, syn in synthesised.items():
+            f = modes[mode]["figures"]
             lines.append(
-                f"| {mode} | {syn['answers']} | {_num(syn['median_retention_min'])} / "
-                f"{_num(syn['mean_retention_min'])} "
-                f"| {_num(syn['mean_retention'])} | {_num(syn['median_distinct_drafts'], 1)} / "
-                f"{_num(syn['mean_distinct_drafts'], 1)} of {syn['drafts']} | {_pct(syn['own_voice_share'])} "
-                f"| {_pct(syn['copied_example_share'])} |"
+                f"| {mode} | {syn['answers']} | {_num(syn['median_retention_min'])}; "
+                f"{_with_ci(f.get('retention_min'), pct=False)} "
+                f"| {_with_ci(f.get('retention'), pct=False)} | {_num(syn['median_distinct_drafts'], 1)}; "
+                f"{_with_ci(f.get('distinct_drafts'), pct=False, digits=1)} of {syn['drafts']} | "
+                f"{_with_ci(f.get('own_voice'))} | {_with_ci(f.get('copied_example'))} |"
             )
     grounded = {mode: row["grounding"] for mode, row in modes.items() if row.get("grounding")}
     if grounded:
@@ -281,12 +434,16 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for mode, g in grounded.items():
+            f = modes[mode]["figures"]
             lines.append(
-                f"| {mode} | {g['answers']} | {_num(g['quotations_per_answer'], 1)} | {_pct(g['unverified_share'])} | "
-                f"{_pct(g['answers_with_unverified'])} | {_num(g['citations_per_answer'], 1)} | "
-                f"{_pct(g['sections_cited_share'])} | {_num(g['attributions_per_answer'], 1)} | "
-                f"{_num(g['removed_per_answer'], 1)} |"
+                f"| {mode} | {g['answers']} | {_with_ci(f.get('quotations'), pct=False, digits=1)} | "
+                f"{_pct(g['unverified_share'])} | {_with_ci(f.get('has_unverified'))} | "
+                f"{_with_ci(f.get('citations'), pct=False, digits=1)} | {_with_ci(f.get('sections_cited'))} | "
+                f"{_with_ci(f.get('attributions'), pct=False, digits=1)} | "
+                f"{_with_ci(f.get('removed'), pct=False, digits=1)} |"
             )
+    lines += _viewpoint_lines(modes) + _difference_lines(summary.get("differences", []))
+    lines += _stability_lines(summary.get("stability", {}))
     lines += [
         "",
         "Beside WorldView-Bench (arXiv 2505.09595, abstract):",
@@ -317,6 +474,70 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
             lines.append(f"| {mode} | " + " | ".join("-" if v is None else f"{v:+.2f}" for v in values) + " |")
     lines += [""] + [f"![{c}]({c})" for c in charts]
     return "\n".join(lines) + "\n"
+
+
+def _viewpoint_lines(modes: dict[str, Any]) -> list[str]:
+    covered = {mode: row["viewpoints"] for mode, row in modes.items() if row.get("viewpoints")}
+    if not covered:
+        return []
+    stances = sorted({s for v in covered.values() for s in v["by_stance"]})
+    lines = [
+        "",
+        "Coverage of the viewpoints people hold (the question's reference viewpoints that some sentence of the answer "
+        "expresses; balance: the least covered stance over the most; best single voice: mas answers that cover more "
+        "viewpoints than the best of their drafts alone, and the mean gain over it):",
+        "",
+        "| mode | answers | coverage | " + " | ".join(stances) + " | balance | beats its best draft | gain over it |",
+        "|---|---|---|" + "---|" * len(stances) + "---|---|---|",
+    ]
+    for mode, v in covered.items():
+        best = v.get("best_single") or {}
+        lines.append(
+            f"| {mode} | {v['answers']} | {_with_ci(v['coverage'])} | "
+            + " | ".join(_with_ci(v["by_stance"].get(s)) for s in stances)
+            + f" | {_with_ci(v.get('balance'), pct=False)} | {_with_ci(best.get('beats_best'))} | "
+            f"{_with_ci(best.get('gain_over_best'))} |"
+        )
+    return lines
+
+
+def _difference_lines(differences: list[dict[str, Any]]) -> list[str]:
+    if not differences:
+        return []
+    lines = [
+        "",
+        "Differences between modes, question by question (the mode minus the one it is set against; bootstrap "
+        "95% interval over the questions both answered):",
+        "",
+        "| mode | against | figure | difference | questions |",
+        "|---|---|---|---|---|",
+    ]
+    for d in differences:
+        as_pct = d["figure"] in ("pds_entropy", "coverage")
+        lines.append(
+            f"| {d['mode']} | {d['against']} | {d['figure'].replace('_', ' ')} | "
+            f"{_with_ci(d, pct=as_pct)} | {d['questions']} |"
+        )
+    return lines
+
+
+def _stability_lines(stability: dict[str, Any]) -> list[str]:
+    if not stability:
+        return []
+    names = list(STABILITY_FIGURES)
+    lines = [
+        "",
+        "Stability: the mean, over questions, of the standard deviation of each figure across the seeds a question "
+        "was asked with (as asked) and across the wordings it was asked in (first seed):",
+        "",
+        "| mode | " + " | ".join(f"{n.replace('_', ' ')}: seeds / wordings" for n in names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for mode, row in stability.items():
+        lines.append(
+            f"| {mode} | " + " | ".join(f"{_num(row[n]['seeds'])} / {_num(row[n]['wordings'])}" for n in names) + " |"
+        )
+    return lines
 
 
 def write_report(folder: Path, roster: Roster) -> dict[str, Any]:

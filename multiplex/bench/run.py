@@ -14,13 +14,25 @@ from typing import Any
 
 import multiplex
 from multiplex.bench.datasets import Question
-from multiplex.bench.store import RunStore, key_of
+from multiplex.bench.store import Key, RunStore, key_of
 from multiplex.errors import InvalidRequest, MultiplexError
 from multiplex.graph import Engine, RunRequest
 from multiplex.llm import LLM, GenerationParams
+from multiplex.scoring.viewpoints import Viewpoint, read_viewpoints
 from multiplex.settings import Settings
 
 MANIFEST = "manifest.json"
+
+
+# The wordings `--variants K` asks each question in: the first K of these, deterministic, the same
+# for every mode. Each keeps the question's words and changes only how it is put.
+WORDINGS = (
+    "{question}",
+    "Here is a question I have been thinking about. {question}",
+    "{question} What is your answer?",
+    "Please answer this question: {question}",
+)
+SEED = 1  # with --repeats or --variants, run r (0-based) of a question asks with seed SEED + r
 
 
 @dataclass(frozen=True)
@@ -28,10 +40,21 @@ class Task:
     question: Question
     mode: str
     model: str
+    variant: int = 0  # which of WORDINGS
+    repeat: int = 0
+    seeded: bool = False  # part of a stability run: every run asks with a seed
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.question.id, self.mode, self.model)
+    def key(self) -> Key:
+        return (self.question.id, self.mode, self.model, self.variant, self.repeat)
+
+    @property
+    def prompt(self) -> str:
+        return WORDINGS[self.variant].format(question=self.question.prompt)
+
+    @property
+    def seed(self) -> int | None:
+        return SEED + self.repeat if self.seeded else None
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:
@@ -46,9 +69,31 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     return (index, count)
 
 
-def plan(questions: list[Question], modes: list[str], models: list[str], shard: tuple[int, int]) -> list[Task]:
-    """All tasks in a fixed order; shard I/N takes every N-th, starting at the I-th."""
-    tasks = [Task(q, mode, model) for q in questions for model in models for mode in modes]
+def plan(
+    questions: list[Question],
+    modes: list[str],
+    models: list[str],
+    shard: tuple[int, int],
+    repeats: int = 1,
+    variants: int = 1,
+) -> list[Task]:
+    """All tasks in a fixed order; shard I/N takes every N-th, starting at the I-th. With `repeats`,
+    each question as asked runs that many times with other seeds; with `variants`, it is also
+    asked in that many wordings (once each, the first seed): the spread across seeds and across
+    wordings, each from the same first run."""
+    if not 1 <= variants <= len(WORDINGS):
+        raise InvalidRequest(f"--variants takes 1 to {len(WORDINGS)}, not {variants}")
+    if repeats < 1:
+        raise InvalidRequest(f"--repeats takes 1 or more, not {repeats}")
+    seeded = repeats > 1 or variants > 1
+    runs = [(0, r) for r in range(repeats)] + [(v, 0) for v in range(1, variants)]
+    tasks = [
+        Task(q, mode, model, variant, repeat, seeded)
+        for q in questions
+        for model in models
+        for mode in modes
+        for variant, repeat in runs
+    ]
     index, count = shard
     return tasks[index - 1 :: count]
 
@@ -90,15 +135,24 @@ def _dist_version(name: str) -> str | None:
         return None
 
 
+def viewpoints_of(question: Question) -> tuple[Viewpoint, ...] | None:
+    """The people's viewpoints a question comes with (perspectrum, argkp), scored for coverage."""
+    data = question.metadata.get("viewpoints")
+    return tuple(read_viewpoints(data, question.id)) if data else None
+
+
 async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | None, max_tokens: int | None) -> dict:
     """One run, as the record the store keeps: the question beside the run's own record (its dump,
     the same fields `ask --json` prints), or the error that stopped it."""
     record: dict[str, Any] = {
         "question_id": task.question.id,
         "domain": task.question.domain,
-        "prompt": task.question.prompt,
+        "prompt": task.prompt,
         "mode": task.mode,
         "model": task.model,
+        "variant": task.variant,
+        "repeat": task.repeat,
+        "seed": task.seed,
         "started_at": time.time(),
     }
     started = time.perf_counter()
@@ -109,6 +163,7 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
                 mode=task.mode,
                 perspectives=perspectives if task.mode == "mas" else None,
                 params=GenerationParams(max_tokens=max_tokens),
+                viewpoints=viewpoints_of(task.question),
             )
         )
     except MultiplexError as exc:
@@ -129,6 +184,9 @@ async def run_bench(
     max_tokens: int | None,
     on_progress: Callable[[dict[str, Any] | None, int, int], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    *,
+    repeats: int = 1,
+    variants: int = 1,
 ) -> tuple[int, int]:
     """Runs what is missing in `out`; returns (ok, failed) counts of this invocation."""
     store = RunStore(out)
@@ -149,10 +207,12 @@ async def run_bench(
             "shard": f"{shard[0]}/{shard[1]}",
             "questions": len(questions),
             "max_tokens": max_tokens,
+            "repeats": repeats,
+            "variants": variants,
         },
     )
     done = store.done()
-    todo = [t for t in plan(questions, modes, models, shard) if t.key not in done]
+    todo = [t for t in plan(questions, modes, models, shard, repeats, variants) if t.key not in done]
     total = len(todo)
     if on_progress:
         on_progress(None, 0, total)
@@ -173,7 +233,7 @@ async def run_bench(
 
 def merge(out: Path, sources: list[Path]) -> int:
     """Join shard folders into `out`: the best record of each key (ok over failed, then latest)."""
-    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    merged: dict[Key, dict[str, Any]] = {}
     for source in sources:
         for key, record in RunStore(source).latest().items():
             if record["status"] == "ok" or merged.get(key, {}).get("status") != "ok":

@@ -23,11 +23,12 @@ from typing import Any
 RECORDS = "records.jsonl"
 TORN = "records.torn"
 INDEX = "index.sqlite"
-Key = tuple[str, str, str]
+COLUMNS = ("question_id", "mode", "model", "variant", "repeat", "status")
+Key = tuple[str, str, str, int, int]  # question, mode, model, wording, repeat
 
 
 def key_of(record: dict[str, Any]) -> Key:
-    return (record["question_id"], record["mode"], record["model"])
+    return (record["question_id"], record["mode"], record["model"], record.get("variant", 0), record.get("repeat", 0))
 
 
 def _parsed(line: bytes) -> dict[str, Any] | None:
@@ -48,11 +49,11 @@ class RunStore:
         self.repaired = self._repair()
         self._db = sqlite3.connect(folder / INDEX)
         columns = [row[1] for row in self._db.execute("PRAGMA table_info(runs)")]
-        if columns and columns != ["question_id", "mode", "model", "status"]:  # an older index: rebuilt
+        if columns and columns != list(COLUMNS):  # an older index: rebuilt
             self._db.executescript("DROP TABLE runs; DROP TABLE IF EXISTS meta;")
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS runs (question_id TEXT, mode TEXT, model TEXT, status TEXT,"
-            " PRIMARY KEY (question_id, mode, model))"
+            "CREATE TABLE IF NOT EXISTS runs (question_id TEXT, mode TEXT, model TEXT, variant INTEGER,"
+            " repeat INTEGER, status TEXT, PRIMARY KEY (question_id, mode, model, variant, repeat))"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)")
         self._sync_index()
@@ -86,7 +87,7 @@ class RunStore:
     def _index(self, record: dict[str, Any], size: int) -> None:
         # An ok record is never replaced by a later failure of the same key.
         self._db.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status"
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status"
             " WHERE runs.status != 'ok' OR excluded.status = 'ok'",
             (*key_of(record), record["status"]),
         )
@@ -119,8 +120,8 @@ class RunStore:
 
     def done(self) -> set[Key]:
         self._sync_index()
-        rows = self._db.execute("SELECT question_id, mode, model FROM runs WHERE status = 'ok'")
-        return {(q, m, mo) for q, m, mo in rows}
+        rows = self._db.execute("SELECT question_id, mode, model, variant, repeat FROM runs WHERE status = 'ok'")
+        return {(q, m, mo, v, r) for q, m, mo, v, r in rows}
 
     def append(self, record: dict[str, Any]) -> None:
         """One whole line, in one write, on disk before the index says it is there."""

@@ -24,13 +24,10 @@ from dataclasses import dataclass
 
 from multiplex.bench.datasets import Question, Questions
 from multiplex.bench.fetch import fetched
+from multiplex.settings import ARGKP_SOURCE, PERSPECTRUM_SOURCE
 
 PERSPECTRUM = "perspectrum"
 ARGKP = "argkp"
-PERSPECTRUM_SOURCE = (
-    "https://raw.githubusercontent.com/CogComp/perspectrum/b42c27b85f20f2a35c0a0895698fa242ccf160ab/data/dataset"
-)
-ARGKP_SOURCE = "https://raw.githubusercontent.com/IBM/KPA_2021_shared_task/2f5e2d5ad5a387fe731da2f00b423ce1d845c5d2"
 PERSPECTRUM_FILES = {
     "perspectrum_with_answers_v1.0.json": "39d0391d26ebe21efb1cc3162abcc3c4212d2eadfb07514129c3015d6f6ae1f1",
     "perspective_pool_v1.0.json": "d4d4e78c4777ea971d26546a8819aa9e02c5a68ffff45e10b40ca0cb91b43ae4",

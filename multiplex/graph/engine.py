@@ -118,7 +118,9 @@ class Engine:
         try:
             drafts = result.drafts if result.mode == "mas" else None
             asked = user_words(request.messages)
-            result.scores = await self.scorer.score(result.text, drafts, sources=bool(self.sources), asked=asked)
+            result.scores = await self.scorer.score(
+                result.text, drafts, sources=bool(self.sources), asked=asked, viewpoints=request.viewpoints
+            )
         except MultiplexError as exc:
             result.score_error = exc.message
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from multiplex.grounding.passages import Passage, single_quotes
+from multiplex.grounding.passages import Passage, inner_quotes, single_quotes
 from multiplex.llm.content import text_of
 from multiplex.prompts import Prompts
 from multiplex.roster import Perspective, Roster
@@ -76,7 +76,7 @@ def perspective(
     if passages:
         listed = " ".join(
             f"({i}) {single_quotes(p.work)}, {single_quotes(p.locator)}: "
-            f'"{_paragraph(single_quotes(_opening_words(p.text, passage_words)))}"'
+            f"“{_paragraph(inner_quotes(_opening_words(p.text, passage_words)))}”"
             for i, p in enumerate(passages, 1)
         )
         last = built[-1]

@@ -9,7 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from multiplex.grounding.passages import single_quotes
+from multiplex.grounding.passages import inner_quotes, single_quotes
 from multiplex.grounding.quotes import COMPLETE, attributes_speech, quotations, units
 from multiplex.roster import Perspective
 from multiplex.scoring.similarity import embed
@@ -81,9 +81,9 @@ def section_text(card: Perspective, text: str, passage: Quotable | None = None) 
 
 
 def quoted_passage(passage: Quotable) -> str:
-    """The passage quoted whole, after its work and place (the answer's references give the rest);
-    its own double quotation marks become single ones inside ours."""
-    return f"{single_quotes(passage.work)}, {single_quotes(passage.locator)}: “{single_quotes(passage.text)}”"
+    """The passage quoted whole, in curly quotation marks, after its work and place (the answer's
+    references give the rest)."""
+    return f"{single_quotes(passage.work)}, {single_quotes(passage.locator)}: “{inner_quotes(passage.text)}”"
 
 
 CLOSING_HEADING = "**Common ground and tensions.** "

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, TypedDict
 from multiplex.graph.record import AgentCall, FinishReason, Grounding, PerspectiveRecord, RunResult, SynthesisRecord
 from multiplex.llm.types import GenerationParams
 from multiplex.roster import Perspective, Roster
+from multiplex.scoring.viewpoints import Viewpoint
 
 # The modes a user picks (CLI, bench, served `multiplex-<mode>` models), and their descriptions.
 MODES: dict[str, str] = {
@@ -30,6 +31,7 @@ class RunRequest:
     perspectives: tuple[str, ...] | None = None  # mas: a subset of the roster; perspective: exactly one
     stream: bool = False  # stream tokens from the models (else one call each, cheaper)
     score: bool = True  # score the answer (and, in mas, the synthesis against its drafts)
+    viewpoints: tuple[Viewpoint, ...] | None = None  # people's viewpoints on the question: scored for coverage
 
     @classmethod
     def ask(cls, question: str, **kwargs: Any) -> RunRequest:

@@ -50,9 +50,15 @@ class Passage(BaseModel):
         return single_quotes(f"{who}{self.work}, {self.locator}{translated}{year}")
 
 
+def inner_quotes(text: str) -> str:
+    """A passage's own double quotation marks made straight, to sit inside our curly ones: the
+    quotation then reads whole, and its words compare alike with the source's."""
+    return text.replace("“", '"').replace("”", '"')
+
+
 def single_quotes(text: str) -> str:
-    """Double quotation marks made single: inside an answer, only quotations are in double marks,
-    so a title or a passage's own quotes are never taken for one."""
+    """Double quotation marks made single: a title or a place in a work is never taken for a
+    quotation."""
     return text.replace("“", "‘").replace("”", "’").replace('"', "'")
 
 
@@ -111,8 +117,8 @@ def read_passages(path: Path, review: Review) -> list[Passage]:
             passage = Passage.model_validate_json(line)
         except ValidationError as exc:
             raise ConfigError(f"{path}:{number}: not a passage ({exc.errors()[0]['msg']})") from None
-        if passage.id in review.excluded:
-            continue
+        if passage.id in review.excluded or not any(c.isalpha() for c in passage.text):
+            continue  # left out by the review, or nothing to quote (an elision marked with dots)
         passages.append(passage.model_copy(update={"work": title}) if title else passage)
     return passages
 

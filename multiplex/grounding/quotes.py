@@ -74,11 +74,17 @@ VERBS = (
 )
 
 
+_SPACED = str.maketrans(dict.fromkeys('—–‐‑‒―−…«»‹›“”„‟"(){}[]<>/\\|', " "))
+_CONTRACTION = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
+
+
 def normalise(text: str) -> str:
-    """Lower case, ASCII letters and digits, one space between words: what a quotation is compared by."""
-    plain = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore").decode().lower()
-    plain = plain.replace("'", "")  # "don't" and "dont", "Qur'an" and "Quran" compare alike
-    return " ".join(_NON_WORD.sub(" ", plain).split())
+    """Lower case, ASCII letters and digits, one space between words: what a quotation is compared
+    by. An apostrophe inside a word goes ("don't" and "dont", "Qur'an" and "Quran" compare alike);
+    any other mark, a dash or a quotation mark included, parts words."""
+    plain = text.replace("’", "'").replace("‘", "'").translate(_SPACED)
+    plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
+    return " ".join(_NON_WORD.sub(" ", _CONTRACTION.sub("", plain)).split())
 
 
 @dataclass(frozen=True)
@@ -129,11 +135,12 @@ class QuoteChecker:
     def find(self, quoted: str) -> Passage | None:
         """The passage that holds `quoted` word for word (parts split by an ellipsis, in order); under
         five words, the passage that is `quoted` whole."""
+        whole = self._whole.get(normalise(quoted))
+        if whole is not None:  # a passage quoted whole: the common case, found at once
+            return whole
         pieces = [f" {p} " for p in (normalise(part) for part in _ELLIPSIS.split(quoted)) if p]
-        if not pieces:
+        if not pieces or sum(len(p.split()) for p in pieces) < MIN_WORDS:
             return None
-        if sum(len(p.split()) for p in pieces) < MIN_WORDS:
-            return self._whole.get(normalise(quoted))
         at = self._text.find(pieces[0])
         while at != -1:
             index = bisect.bisect_right(self._starts, at) - 1

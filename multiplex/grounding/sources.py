@@ -3,7 +3,7 @@ the check of any quotation against all of them."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 from multiplex.grounding.passages import Corpus, Passage, corpus_of, resolve
@@ -14,9 +14,16 @@ from multiplex.roster import Perspective, Roster
 PASSAGES_PER_AGENT = 3
 
 
-@lru_cache(maxsize=4)
+_checkers: dict[str, QuoteChecker] = {}
+_lock = threading.Lock()
+
+
 def _checker(corpus: Corpus) -> QuoteChecker:
-    return QuoteChecker(corpus.passages)
+    """The corpus's quotation checker, built once per process (keyed by the corpus's digest)."""
+    with _lock:
+        if corpus.digest not in _checkers:
+            _checkers[corpus.digest] = QuoteChecker(corpus.passages)
+        return _checkers[corpus.digest]
 
 
 class Sources:

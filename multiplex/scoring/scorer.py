@@ -32,6 +32,7 @@ from multiplex.scoring.types import (
     ScoreResult,
     Sentiment,
 )
+from multiplex.scoring.viewpoints import Viewpoint, ViewpointScore, judge_coverage, match
 
 MAX_TEXT_CHARS = 2_000_000
 LEXICON = "lexicon"
@@ -114,15 +115,34 @@ class Scorer:
         *,
         sources: bool = False,
         asked: str = "",
+        viewpoints: Sequence[Viewpoint] | None = None,
     ) -> ScoreResult:
         """Score `text` (and its synthesis of `drafts`) with `judge`, the configured one by default;
         with `sources`, check its quotations against the roster's sources too (`asked`: the
-        question, which the text may quote back). CPU work runs in a worker thread, off the event
-        loop."""
+        question, which the text may quote back); with `viewpoints`, which of them it covers (and
+        each draft alone). CPU work runs in a worker thread, off the event loop."""
         result = await self._score(text, drafts, judge)
         if sources:
             result.grounding = await asyncio.to_thread(self.grounding, text, drafts, asked)
+        if viewpoints:
+            result.viewpoints = await self.coverage(text, viewpoints, judge, drafts)
         return result
+
+    async def coverage(
+        self, text: str, viewpoints: Sequence[Viewpoint], judge: str | None = None, drafts: dict[str, str] | None = None
+    ) -> ViewpointScore:
+        """Which `viewpoints` the text covers: offline with the lexicon judge, else by the LLM judge."""
+        judge = judge or self.judge
+
+        async def one(answer: str) -> ViewpointScore:
+            if judge == LEXICON:
+                return await asyncio.to_thread(match, answer, viewpoints)
+            return await judge_coverage(self.llm, judge, answer, viewpoints, self.prompts)
+
+        score = await one(text)
+        if drafts:
+            score.drafts = {pid: (await one(draft)).coverage for pid, draft in drafts.items()}
+        return score
 
     def grounding(self, text: str, drafts: dict[str, str] | None = None, asked: str = "") -> GroundingScore:
         """The text's quotations against the sources; the voices asked after are the drafts' (an
@@ -145,18 +165,24 @@ class Scorer:
         return await asyncio.to_thread(score_references, references, self.roster, judge, text, drafts)
 
     async def score_many(
-        self, texts: Sequence[str], judge: str | None = None, *, sources: bool = False
+        self,
+        texts: Sequence[str],
+        judge: str | None = None,
+        *,
+        sources: bool = False,
+        viewpoints: Sequence[Viewpoint] | None = None,
     ) -> list[ScoreResult]:
         """Score several texts; with the lexicon judge, all of them in one worker thread."""
         for text in texts:
             _check(text)
         if (judge or self.judge) != LEXICON:
-            return [await self.score(text, None, judge, sources=sources) for text in texts]
+            return [await self.score(text, None, judge, sources=sources, viewpoints=viewpoints) for text in texts]
 
         def all_of_them() -> list[ScoreResult]:
             results = [score_text(text, self.roster) for text in texts]
             for text, result in zip(texts, results, strict=True):
                 result.grounding = self.grounding(text) if sources else None
+                result.viewpoints = match(text, viewpoints) if viewpoints else None
             return results
 
         return await asyncio.to_thread(all_of_them)

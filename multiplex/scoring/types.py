@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from multiplex.scoring.viewpoints import ViewpointScore
+
 Label = Literal["positive", "neutral", "negative"]
 
 
@@ -63,6 +65,7 @@ class ScoreResult(BaseModel):
     sentiment: Sentiment
     synthesis: SynthesisScore | None = None
     grounding: GroundingScore | None = None
+    viewpoints: ViewpointScore | None = None
 
 
 class CorpusScore(BaseModel):

@@ -14,12 +14,16 @@ AUC on ArgKP's dev split and AUC on Perspectrum's paraphrase clusters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from multiplex.errors import InvalidRequest, JudgeError
 from multiplex.grounding.quotes import units
+from multiplex.llm import LLM, CallTag, GenerationParams
+from multiplex.prompts import Prompts
 from multiplex.scoring.similarity import embed
 
 MATCH_THRESHOLD = 0.48
@@ -48,6 +52,22 @@ class ViewpointScore(BaseModel):
     balance: float | None = Field(
         None, description="lowest stance coverage over highest (1: every side alike; none with one stance)"
     )
+    drafts: dict[str, float] | None = Field(
+        None, description="mas: the coverage of each draft alone, to compare the answer with its best single voice"
+    )
+
+
+def read_viewpoints(data: object, where: str = "viewpoints") -> list[Viewpoint]:
+    """Viewpoints from JSON: a list of strings, or of objects with `text` and an optional `stance`
+    (and `paraphrases`). Anything else is the caller's error, naming where."""
+    if not isinstance(data, list) or not data:
+        raise InvalidRequest(
+            f"{where}: give a non-empty JSON list of strings or of {{text, stance}}", param="viewpoints"
+        )
+    try:
+        return [Viewpoint(text=item) if isinstance(item, str) else Viewpoint.model_validate(item) for item in data]
+    except ValidationError as exc:
+        raise InvalidRequest(f"{where}: not a viewpoint ({exc.errors()[0]['msg']})", param="viewpoints") from None
 
 
 def similarities(answer: str, viewpoints: Sequence[Viewpoint]) -> np.ndarray:
@@ -87,3 +107,49 @@ def match(answer: str, viewpoints: Sequence[Viewpoint]) -> ViewpointScore:
     """The offline matcher: embeddings and the calibrated threshold."""
     best = similarities(answer, viewpoints)
     return coverage([bool(score >= MATCH_THRESHOLD) for score in best], viewpoints, "wordllama")
+
+
+class _Judged(BaseModel):
+    covered: list[bool]
+
+
+async def judge_coverage(
+    llm: LLM, model: str, answer: str, viewpoints: Sequence[Viewpoint], prompts: Prompts
+) -> ViewpointScore:
+    """The LLM judge's matcher: one call, its JSON checked (one boolean per viewpoint), asked again
+    once, then an error; never a guess."""
+    listing = "\n".join(f"{i}. {v.text}" for i, v in enumerate(viewpoints, 1))
+    messages = [
+        {"role": "system", "content": prompts.render("viewpoints")},
+        {"role": "user", "content": f"Answer:\n{answer}\n\nViewpoints:\n{listing}"},
+    ]
+    schema = {
+        "type": "object",
+        "properties": {
+            "covered": {
+                "type": "array",
+                "items": {"type": "boolean"},
+                "minItems": len(viewpoints),
+                "maxItems": len(viewpoints),
+            }
+        },
+        "required": ["covered"],
+    }
+    params = GenerationParams(
+        temperature=0.0,
+        max_tokens=16 + 8 * len(viewpoints),
+        response_format={"type": "json_schema", "json_schema": {"name": "coverage", "schema": schema}},
+    )
+    problem = ""
+    for _ in range(2):
+        completion = await llm.generate(model, messages, params, CallTag("judge"))
+        found = re.search(r"\{.*\}", completion.text, re.DOTALL)
+        try:
+            covered = _Judged.model_validate_json(found.group(0) if found else completion.text).covered
+        except ValidationError as exc:
+            problem = str(exc).splitlines()[0]
+            continue
+        if len(covered) == len(viewpoints):
+            return coverage(covered, viewpoints, model)
+        problem = f"{len(covered)} answers for {len(viewpoints)} viewpoints"
+    raise JudgeError(f"the judge {model} gave no valid coverage in 2 attempts ({problem})")

@@ -44,7 +44,7 @@ def test_own_voice_counts_only_words_the_model_wrote() -> None:
 
 @needs_worldview_bench
 def test_worldview_bench_by_name_loads_175_checked_questions_in_7_domains() -> None:
-    questions = load_dataset("worldview-bench", str(WORLDVIEW_BENCH))
+    questions = load_dataset("worldview-bench", {"worldview-bench": str(WORLDVIEW_BENCH)})
     assert len(questions) == 175
     assert len({q.domain for q in questions}) == 7
     assert questions[0].id == "ethical-moral-01"
@@ -77,24 +77,24 @@ def test_worldview_bench_is_fetched_once_checked_and_cached(tmp_path: Path, monk
     base = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     try:
-        assert len(load_dataset("worldview-bench", f"{base}/wvb.csv")) == 175
-        assert len(load_dataset("worldview-bench", f"{base}/wvb.csv")) == 175  # from the cache
+        assert len(load_dataset("worldview-bench", {"worldview-bench": f"{base}/wvb.csv"})) == 175
+        assert len(load_dataset("worldview-bench", {"worldview-bench": f"{base}/wvb.csv"})) == 175  # from the cache
         assert hits == ["/wvb.csv"]
         assert len(list((tmp_path / "multiplex").glob("worldview-bench-*.csv"))) == 1
         with pytest.raises(InvalidRequest, match="is not the WorldView-Bench"):
-            load_dataset("worldview-bench", f"{base}/other.csv")
+            load_dataset("worldview-bench", {"worldview-bench": f"{base}/other.csv"})
     finally:
         server.shutdown()
     with pytest.raises(InvalidRequest, match="could not fetch WorldView-Bench .*MULTIPLEX_WORLDVIEW_BENCH_URL"):
-        load_dataset("worldview-bench", f"{base}/gone.csv")  # the server is down: a clear message
+        load_dataset("worldview-bench", {"worldview-bench": f"{base}/gone.csv"})  # the server is down: a clear message
 
 
 def test_a_changed_worldview_bench_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "wvb.csv").write_text('Ethical / Moral,Religious\n"1. Is it right?","1. Why pray?"\n')
     with pytest.raises(InvalidRequest, match="2 questions in 2 domains .*expected 175 in 7"):
-        load_dataset("worldview-bench", str(tmp_path / "wvb.csv"))
+        load_dataset("worldview-bench", {"worldview-bench": str(tmp_path / "wvb.csv")})
     with pytest.raises(InvalidRequest, match="cannot read WorldView-Bench"):
-        load_dataset("worldview-bench", str(tmp_path / "missing.csv"))
+        load_dataset("worldview-bench", {"worldview-bench": str(tmp_path / "missing.csv")})
 
 
 def test_jsonl_csv_and_sample(tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, script
         assert (tmp_path / name).stat().st_size > 0, name
     report = (tmp_path / "report.md").read_text()
     assert "| mas | 14 / 14 |" in report and "WorldView-Bench" in report and "distinct drafts" in report
-    assert "| baseline | 14 | 1.0 | 100.0% | 100.0% |" in report  # quotations: every one invented
+    assert "| baseline | 14 | 1.0 [1.0, 1.0] | 100.0% | 100.0% [100.0, 100.0] |" in report  # every one invented
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["config"]["models"] == [model] and manifest["prompts_hash"]
 
@@ -412,9 +412,9 @@ def test_store_index_follows_the_records_file(tmp_path: Path) -> None:
     store.append({**base, "status": "ok"})
     store.append({**base, "status": "failed"})  # a later failure never hides an ok run
     store.append({**base, "question_id": "q2", "status": "failed"})
-    assert store.done() == {("q1", "mas", "fake/test")}
+    assert store.done() == {("q1", "mas", "fake/test", 0, 0)}
     (tmp_path / "index.sqlite").unlink()  # a lost index is rebuilt from the file
-    assert RunStore(tmp_path).done() == {("q1", "mas", "fake/test")}
+    assert RunStore(tmp_path).done() == {("q1", "mas", "fake/test", 0, 0)}
 
 
 def test_a_torn_last_line_is_set_aside_on_open_never_glued_to_the_next_record(tmp_path: Path) -> None:
@@ -428,7 +428,7 @@ def test_a_torn_last_line_is_set_aside_on_open_never_glued_to_the_next_record(tm
     assert (tmp_path / "records.torn").read_text().startswith('{"question_id": "q2"')
     reopened.append({**base, "question_id": "q3", "status": "ok"})
     assert [r["question_id"] for r in reopened.records()] == ["q1", "q3"]  # q3 whole, q2 to run again
-    assert reopened.done() == {("q1", "mas", "fake/test"), ("q3", "mas", "fake/test")}
+    assert reopened.done() == {("q1", "mas", "fake/test", 0, 0), ("q3", "mas", "fake/test", 0, 0)}
     assert RunStore(tmp_path).repaired is None  # repaired once
 
 
@@ -441,4 +441,4 @@ def test_an_index_of_an_older_layout_is_rebuilt(tmp_path: Path) -> None:
     db.execute("CREATE TABLE runs (question_id TEXT, mode TEXT, model TEXT, status TEXT, offset INTEGER)")
     db.commit()
     db.close()
-    assert RunStore(tmp_path).done() == {("q1", "mas", "m")}
+    assert RunStore(tmp_path).done() == {("q1", "mas", "m", 0, 0)}

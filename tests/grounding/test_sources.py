@@ -32,7 +32,10 @@ def test_every_card_of_the_roster_names_works_that_load() -> None:
         files = [resolve(entry, roster.folder, card.id) for entry in card.sources]
         assert {f.parent.name for f in files} == {card.id}  # its own tradition's works
     corpus = corpus_of(sorted(SOURCES.glob("*/*.jsonl")))
-    assert len(corpus) == 15_547 - len(REVIEW["excluded"])
+    rows = [row for path in sorted(SOURCES.glob("*/*.jsonl")) for row in raw(path)]
+    elisions = [row for row in rows if not any(c.isalpha() for c in row["text"])]  # ". . . . ." in Arnold's Gita
+    assert len(rows) == 15_547 and len(elisions) == 3
+    assert len(corpus) == 15_547 - len(REVIEW["excluded"]) - len(elisions)
     assert {p.tradition for p in corpus.passages} == set(IDS)
 
 

@@ -8,6 +8,7 @@ from multiplex.api.deps import Caller, ServicesDep
 from multiplex.api.protocol import ERROR_RESPONSES, ScoreRequest
 from multiplex.errors import InvalidRequest
 from multiplex.scoring import ScoreResult
+from multiplex.scoring.viewpoints import Viewpoint
 
 router = APIRouter(tags=["score"], responses=ERROR_RESPONSES)
 
@@ -22,7 +23,10 @@ async def score(body: ScoreRequest, services: ServicesDep, _caller: Caller) -> A
         unknown = set(body.drafts) - set(services.engine.roster.ids)
         if unknown:
             raise InvalidRequest(f"drafts name unknown perspectives {sorted(unknown)}", param="drafts")
+    views = [Viewpoint(text=v) if isinstance(v, str) else v for v in body.viewpoints] if body.viewpoints else None
     async with services.runs.slot():  # scoring is work like a run: bounded by the same limits
         if body.text is not None:
-            return await scorer.score(body.text, body.drafts, body.judge, sources=body.sources)
-        return {"results": await scorer.score_many(body.texts or [], body.judge, sources=body.sources)}
+            return await scorer.score(body.text, body.drafts, body.judge, sources=body.sources, viewpoints=views)
+        return {
+            "results": await scorer.score_many(body.texts or [], body.judge, sources=body.sources, viewpoints=views)
+        }
