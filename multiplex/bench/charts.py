@@ -113,4 +113,26 @@ def write_charts(summary: dict[str, Any], folder: Path) -> list[str]:
         right.set_ylim(0, 100)
         right.set_ylabel("voices quoting their own texts (%)")
         save(fig, left, "Are the quotations real?", "grounding_by_mode.png")
+
+    covering = [m for m in labels if modes[m].get("viewpoints")]
+    if covering:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        stances = sorted({s for m in covering for s in modes[m]["viewpoints"]["by_stance"]})
+        groups = [("all", [modes[m]["viewpoints"]["coverage"] for m in covering])] + [
+            (s, [modes[m]["viewpoints"]["by_stance"].get(s) for m in covering]) for s in stances
+        ]
+        width = 0.8 / len(groups)
+        for i, (name, figures) in enumerate(groups):
+            xs = [x + (i - (len(groups) - 1) / 2) * width for x in range(len(covering))]
+            means = [(f or {}).get("mean", 0.0) * 100 for f in figures]
+            errors = [
+                [(f["mean"] - f["ci"][0]) * 100 if f and f.get("ci") else 0.0 for f in figures],
+                [(f["ci"][1] - f["mean"]) * 100 if f and f.get("ci") else 0.0 for f in figures],
+            ]
+            ax.bar(xs, means, width, yerr=errors, capsize=3, label=name)
+        ax.set_xticks(list(range(len(covering))), covering)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("viewpoints covered (%, 95% interval)")
+        ax.legend(fontsize=8)
+        save(fig, ax, "Coverage of people's viewpoints", "viewpoints_by_mode.png")
     return files

@@ -74,7 +74,7 @@ def load_perspectrum(source: str = PERSPECTRUM_SOURCE) -> Questions:
     for claim in claims:  # type: ignore[attr-defined]
         viewpoints: list[dict[str, object]] = []
         for cluster in claim["perspectives"]:
-            texts = [pool[pid] for pid in cluster["pids"] if pid in pool]
+            texts = [pool[pid].strip() for pid in cluster["pids"] if pid in pool and pool[pid].strip()]
             if texts:
                 stance = "support" if cluster["stance_label_3"] == "SUPPORT" else "undermine"
                 viewpoints.append({"text": texts[0], "stance": stance, "paraphrases": texts[1:]})
@@ -99,7 +99,7 @@ def load_argkp(source: str = ARGKP_SOURCE) -> Questions:
         for topic, rows in by_topic.items():
             number = rows[0]["key_point_id"].split("_")[1]
             viewpoints: list[dict[str, object]] = [
-                {"text": r["key_point"], "stance": "pro" if r["stance"] == "1" else "con", "paraphrases": []}
+                {"text": r["key_point"].strip(), "stance": "pro" if r["stance"] == "1" else "con", "paraphrases": []}
                 for r in rows
             ]
             questions.append(
