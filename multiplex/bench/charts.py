@@ -123,13 +123,13 @@ def write_charts(summary: dict[str, Any], folder: Path) -> list[str]:
         ]
         width = 0.8 / len(groups)
         for i, (name, figures) in enumerate(groups):
-            xs = [x + (i - (len(groups) - 1) / 2) * width for x in range(len(covering))]
+            positions = [x + (i - (len(groups) - 1) / 2) * width for x in range(len(covering))]
             means = [(f or {}).get("mean", 0.0) * 100 for f in figures]
             errors = [
                 [(f["mean"] - f["ci"][0]) * 100 if f and f.get("ci") else 0.0 for f in figures],
                 [(f["ci"][1] - f["mean"]) * 100 if f and f.get("ci") else 0.0 for f in figures],
             ]
-            ax.bar(xs, means, width, yerr=errors, capsize=3, label=name)
+            ax.bar(positions, means, width, yerr=errors, capsize=3, label=name)
         ax.set_xticks(list(range(len(covering))), covering)
         ax.set_ylim(0, 100)
         ax.set_ylabel("viewpoints covered (%, 95% interval)")
