@@ -147,3 +147,11 @@ class JudgeError(UpstreamError):
 
     code = "judge_invalid_output"
     retryable = False
+
+
+class AnsweredLate(ServiceError):
+    """A perspective agent still working when the grace after the quorum ran out: cancelled."""
+
+    status_code = 504
+    code = "answered_too_late"
+    failure: Failure = "cancelled_late"

@@ -44,6 +44,22 @@ class Settings(BaseSettings):
         "auto", description="mas synthesis; auto = sections for local/ and fake/, llm otherwise"
     )
     quorum: float = Field(0.5, gt=0, le=1, description="share of perspective agents that must answer")
+    straggler_grace_s: float | None = Field(
+        15.0, ge=0, description="once the quorum has answered, how long the other agents may still take; empty = wait"
+    )
+    synthesizer_timeout_s: float | None = Field(
+        None, gt=0, description="time the synthesizer's call may take (default: TIMEOUT_S)"
+    )
+    max_perspectives: int = Field(16, ge=1, description="perspectives one request may ask for")
+    allowed_models: CommaList = Field(
+        default_factory=list, description="models a request may choose (multiplex.models, synthesizer_model)"
+    )
+    expose_drafts: Literal["reasoning_content", "think", "none"] = Field(
+        "reasoning_content", description="where a mas answer shows its drafts"
+    )
+    degraded_note: Literal["on", "off"] = Field(
+        "on", description="a line in a mas answer naming the voices that did not answer"
+    )
     max_tokens: int = Field(512, ge=1, description="default max tokens of one agent call")
     timeout_s: float = Field(120.0, gt=0, description="time one LLM call may take, retries included, in seconds")
     retries: int = Field(1, ge=0, le=5, description="retries of one failed LLM call (timeouts, 429, 5xx)")
@@ -86,8 +102,10 @@ class Settings(BaseSettings):
     rate_limit_rpm: int = Field(0, ge=0, description="requests per minute per API key; 0 = off")
     ping_interval_s: float = Field(10.0, gt=0, description="SSE keep-alive comment interval")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="log level")
+    log_format: Literal["text", "json"] = Field("text", description="log lines as text, or one JSON object each")
+    log_messages: Literal["on", "off"] = Field("off", description="debug logs show the messages' text too")
 
-    @field_validator("fake_fail", "api_keys", "cors_origins", mode="before")
+    @field_validator("fake_fail", "api_keys", "cors_origins", "allowed_models", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -166,9 +184,11 @@ class Settings(BaseSettings):
             return not self.model.startswith(IN_PROCESS)
         return self.planner == "on"
 
-    def synthesis_strategy(self) -> Literal["llm", "sections"]:
+    def synthesis_strategy(self, synthesizer: str | None = None) -> Literal["llm", "sections"]:
+        """The strategy for a synthesizer model (the configured one by default): `auto` gives
+        in-process models the sections, every other model the llm synthesis."""
         if self.synthesis == "auto":
-            return "sections" if self.synthesizer.startswith(IN_PROCESS) else "llm"
+            return "sections" if (synthesizer or self.synthesizer).startswith(IN_PROCESS) else "llm"
         return self.synthesis
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +16,15 @@ from multiplex.api import errors
 from multiplex.api.client_tasks import ClientTasks
 from multiplex.api.deps import Services
 from multiplex.api.limits import RateLimiter, RunLimiter
+from multiplex.api.logs import configure_logging
 from multiplex.api.metrics import Metrics
-from multiplex.api.middleware import RequestContextMiddleware, RequestIdFilter
+from multiplex.api.middleware import RequestContextMiddleware
 from multiplex.api.routes import chat, health, models, score
 from multiplex.graph import Engine
 from multiplex.llm import LLM
 from multiplex.settings import Settings, get_settings
 
 PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
-
-
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
-    root = logging.getLogger("multiplex")
-    handler.set_name("multiplex")  # replaces the one an earlier app installed, and only that one
-    root.handlers[:] = [h for h in root.handlers if h.get_name() != "multiplex"] + [handler]
-    root.setLevel(level.upper())
-    root.propagate = False
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -58,7 +47,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     metrics = Metrics()
     engine = Engine.from_settings(settings, LLM(settings, on_cooldown=metrics.cooldown))
     engine.llm.preload(engine.models)  # a model file that cannot load stops start-up, not every request

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from multiplex.errors import InvalidRequest
+from multiplex.graph.analysis import Analysis
 from multiplex.graph.record import PerspectiveRecord, RunRecord
 from multiplex.llm.types import Usage
 from multiplex.scoring.viewpoints import Viewpoint
@@ -64,8 +65,20 @@ class MultiplexOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     perspectives: list[str] | None = Field(None, description="perspective ids taking part (mas)")
+    models: dict[str, str] | None = Field(
+        None, description="perspective id -> the model its agent uses for this request (MULTIPLEX_ALLOWED_MODELS)"
+    )
+    synthesizer_model: str | None = Field(None, description="the model that writes the answer (mas)")
+    expose_drafts: Literal["reasoning_content", "think", "none"] | None = Field(
+        None,
+        description="where the drafts go: reasoning_content, inside <think>...</think> before the answer, or "
+        "nowhere (default: MULTIPLEX_EXPOSE_DRAFTS)",
+    )
     score: bool = Field(True, description="score the answer and return `multiplex.scores`")
-    stream_perspectives: bool = Field(True, description="stream drafts as reasoning_content")
+    stream_perspectives: bool = Field(
+        True, description="stream the perspectives' progress events; false also hides the drafts unless expose_drafts"
+    )
+    cache: bool | None = Field(None, description="false: do not answer from the answer cache, nor store in it")
 
 
 # Parameters a client may send but multiplex cannot honour: (name, value that is harmless).
@@ -230,6 +243,13 @@ class PerspectiveEvent(BaseModel):
     text: str | None = Field(None, description="perspective_delta: the draft's next tokens")
 
 
+class AnalysisEvent(BaseModel):
+    """The structured analysis of a mas answer, on a chunk of its own before the finishing one."""
+
+    event: Literal["analysis"] = "analysis"
+    analysis: Analysis
+
+
 class ChatCompletionChunk(BaseModel):
     id: str
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
@@ -237,8 +257,8 @@ class ChatCompletionChunk(BaseModel):
     model: str
     choices: list[ChunkChoice] = Field(default_factory=list)
     usage: Usage | None = Field(None, description="the last chunk, when stream_options.include_usage")
-    multiplex: RunRecord | PerspectiveEvent | None = Field(
-        None, description="a perspective event, or on the finishing chunk the run record"
+    multiplex: RunRecord | PerspectiveEvent | AnalysisEvent | None = Field(
+        None, description="a perspective event, the analysis, or on the finishing chunk the run record"
     )
 
     def frame(self) -> str:
@@ -282,7 +302,7 @@ class ScoreRequest(BaseModel):
     )
     judge: str | None = None
     sources: bool = Field(False, description="check the quotations against the roster's sources: adds `grounding`")
-    viewpoints: list[str | Viewpoint] | None = Field(
+    viewpoints: list[Annotated[str, Field(min_length=1)] | Viewpoint] | None = Field(
         None,
         max_length=200,
         description="people's viewpoints on the question (strings or {text, stance}): adds `viewpoints`",

@@ -14,6 +14,7 @@ from multiplex.api.errors import sse_error_frame
 from multiplex.api.render import Chunks
 from multiplex.errors import MultiplexError
 from multiplex.graph import (
+    AnalysisDone,
     AnswerDelta,
     Engine,
     PerspectiveDelta,
@@ -26,7 +27,6 @@ from multiplex.graph import (
 
 log = logging.getLogger("multiplex.api")
 _END = object()
-_PROGRESS = (PerspectiveStarted, PerspectiveDelta, PerspectiveDone)
 
 
 async def events(
@@ -34,7 +34,7 @@ async def events(
     run_request: RunRequest,
     chunks: Chunks,
     *,
-    show_drafts: bool,
+    events: bool,
     include_usage: bool,
     ping_interval_s: float,
     on_result: Callable[[RunResult], None],
@@ -72,10 +72,10 @@ async def events(
                 break
             if isinstance(event, BaseException):
                 raise event
-            if isinstance(event, _PROGRESS) and not show_drafts:
-                continue
-            last_sent = time.monotonic()
-            for frame in _frames(event, chunks, include_usage, on_result):
+            frames = _frames(event, chunks, events, include_usage, on_result)
+            if frames:
+                last_sent = time.monotonic()
+            for frame in frames:
                 yield frame
     except Exception as exc:
         if isinstance(exc, MultiplexError):
@@ -91,16 +91,25 @@ async def events(
     yield "data: [DONE]\n\n"
 
 
-def _frames(event: Any, chunks: Chunks, include_usage: bool, on_result: Callable[[RunResult], None]) -> list[str]:
+def _frames(
+    event: Any, chunks: Chunks, events: bool, include_usage: bool, on_result: Callable[[RunResult], None]
+) -> list[str]:
+    """A run event as frames; with `events` off, the perspectives' progress is not sent (their
+    finished drafts still go where the drafts go)."""
     if isinstance(event, AnswerDelta):
         return [chunks.content(event.text)]
     if isinstance(event, RunDone):
         on_result(event.result)
         return chunks.finish(event.result, include_usage)
+    if isinstance(event, AnalysisDone):
+        return [chunks.analysis(event.analysis)]
+    if isinstance(event, PerspectiveDone):
+        frame = chunks.done(event.record, events)
+        return [frame] if frame else []
+    if not events:
+        return []
     if isinstance(event, PerspectiveStarted):
         return [chunks.started(event.id, event.name)]
     if isinstance(event, PerspectiveDelta):
         return [chunks.delta(event.id, event.text)]
-    if isinstance(event, PerspectiveDone):
-        return [chunks.done(event.record)]
     return []

@@ -42,6 +42,8 @@ def to_run_request(body: ChatCompletionRequest, engine: Engine, client_tasks: Cl
         perspectives=perspectives,
         stream=body.stream,
         score=body.multiplex.score and mode != "task",
+        models=dict(body.multiplex.models or {}),
+        synthesizer_model=body.multiplex.synthesizer_model,
     )
     engine.check(run_request)
     return run_request

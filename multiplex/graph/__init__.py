@@ -4,6 +4,7 @@ from multiplex.graph.engine import Engine
 from multiplex.graph.record import AgentCall, PerspectiveRecord, RunRecord, RunResult, SynthesisRecord
 from multiplex.graph.state import (
     MODES,
+    AnalysisDone,
     AnswerDelta,
     Event,
     PerspectiveDelta,
@@ -15,6 +16,7 @@ from multiplex.graph.state import (
 
 __all__ = [
     "MODES",
+    "AnalysisDone",
     "AgentCall",
     "AnswerDelta",
     "Engine",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from multiplex.errors import MultiplexError
+from multiplex.graph.panel import Panel
 from multiplex.graph.record import AgentCall, Role
 from multiplex.graph.state import RunRequest
 from multiplex.grounding.sources import Sources
@@ -27,18 +28,21 @@ class GraphContext:
     llm: LLM
     sources: Sources
 
-    def model_of(self, card: Perspective | None) -> str:
-        """The one answer to "which model does this agent use": its card's, else the configured one."""
-        return (card.model if card is not None else None) or self.settings.model
+    panel: Panel | None = None  # the run's perspective agents as a group (mas): the straggler grace
 
-    @property
-    def synthesizer(self) -> str:
-        return self.settings.synthesizer
+    def model_of(self, card: Perspective | None, request: RunRequest | None = None) -> str:
+        """The one answer to "which model does this agent use": the request's choice for it, else its
+        card's, else the configured one."""
+        chosen = request.models.get(card.id) if request is not None and card is not None else None
+        return chosen or (card.model if card is not None else None) or self.settings.model
+
+    def synthesizer(self, request: RunRequest) -> str:
+        return request.synthesizer_model or self.settings.synthesizer
 
     def strategy(self, request: RunRequest) -> Literal["llm", "sections"]:
         if wants_format(request.params):
             return "llm"  # a format the client asked for: only the synthesizer can write it
-        return self.settings.synthesis_strategy()
+        return self.settings.synthesis_strategy(self.synthesizer(request))
 
     async def call(
         self,
@@ -50,14 +54,20 @@ class GraphContext:
         perspectives: tuple[str, ...] = (),
         on_token: TokenSink | None = None,
     ) -> Called:
-        """One model call, booked: never raises a provider failure, returns it with the call."""
+        """One model call, booked: never raises a provider failure, returns it with the call. An
+        agent the panel's grace leaves behind is cancelled and booked as answered too late."""
         started = time.perf_counter()
         completion: Completion | None = None
         error: MultiplexError | None = None
+        timeout = self.settings.synthesizer_timeout_s if role == "synthesizer" else None
+        work = self.llm.generate(
+            model, messages, params, CallTag(role, perspective, perspectives), on_token, timeout_s=timeout
+        )
         try:
-            completion = await self.llm.generate(
-                model, messages, params, CallTag(role, perspective, perspectives), on_token
-            )
+            if role == "perspective" and self.panel is not None:
+                completion = await self.panel.in_time(work)
+            else:
+                completion = await work
         except MultiplexError as exc:
             error = exc
         call = AgentCall(

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from multiplex.errors import ConfigError, InvalidRequest, MultiplexError
 from multiplex.graph.build import graph_for
 from multiplex.graph.context import GraphContext
+from multiplex.graph.limits import AnswerLimits
 from multiplex.graph.messages import user_words
+from multiplex.graph.panel import Panel
 from multiplex.graph.record import Grounding, PerspectiveRecord, RunResult
-from multiplex.graph.state import MODES, Event, GraphState, RunDone, RunRequest
+from multiplex.graph.state import MODES, AnalysisDone, AnswerDelta, Event, GraphState, RunDone, RunRequest
 from multiplex.grounding.sources import Sources
-from multiplex.llm import LLM
+from multiplex.llm import LLM, tokens
 from multiplex.llm.content import text_of
 from multiplex.prompts import Prompts, cached_prompts
 from multiplex.resources import cache_dir
@@ -83,31 +86,78 @@ class Engine:
             raise InvalidRequest("the conversation must end with a user message", param="messages")
         if not text_of(request.messages[-1].get("content")).strip():
             raise InvalidRequest("the last user message is empty: there is no question to answer", param="messages")
-        return self.roster.subset(request.perspectives)
+        roster = self.roster.subset(request.perspectives)
+        if len(roster) > self.settings.max_perspectives:
+            raise InvalidRequest(
+                f"{len(roster)} perspectives asked for; a request may ask for at most "
+                f"{self.settings.max_perspectives} (MULTIPLEX_MAX_PERSPECTIVES)",
+                param="perspectives",
+            )
+        self._check_choices(request, roster)
+        return roster
+
+    def _check_choices(self, request: RunRequest, roster: Roster) -> None:
+        """Models a request chooses must be among MULTIPLEX_ALLOWED_MODELS (or, with none listed, the
+        configured ones): the server pays for every call."""
+        allowed = set(self.settings.allowed_models) or self.models
+        chosen = [(f"multiplex.models.{pid}", model) for pid, model in request.models.items()]
+        if request.synthesizer_model is not None:
+            chosen.append(("multiplex.synthesizer_model", request.synthesizer_model))
+        for param, model in chosen:
+            if param.startswith("multiplex.models.") and param.removeprefix("multiplex.models.") not in roster.ids:
+                raise InvalidRequest(
+                    f"{param}: no such perspective in this run; it has {', '.join(roster.ids)}", param=param
+                )
+            if model not in allowed or not self.llm.knows(model):
+                raise InvalidRequest(
+                    f"{param}: '{model}' is not a model this server lets a request choose; allowed: "
+                    f"{', '.join(sorted(allowed))}",
+                    param=param,
+                )
 
     async def stream(self, request: RunRequest) -> AsyncIterator[Event]:
         roster = self.check(request)
         started = time.perf_counter()
         state: GraphState = {"request": request, "roster": roster, "records": [], "calls": []}
         final: dict[str, Any] = {}
-        graph = graph_for(request.mode, self.context)
-        async for kind, payload in graph.astream(state, context=self.context, stream_mode=["custom", "values"]):
-            if kind == "custom":
-                yield payload
-            else:
+        context = self.context
+        if request.mode == "mas":
+            panel = Panel(len(roster), self.settings.quorum, self.settings.straggler_grace_s)
+            context = replace(context, panel=panel)
+        graph = graph_for(request.mode, context)
+        limits = AnswerLimits(request.params.stop, request.params.max_tokens if request.mode == "mas" else None)
+        async for kind, payload in graph.astream(state, context=context, stream_mode=["custom", "values"]):
+            if kind == "values":
                 final = payload
+            elif isinstance(payload, AnswerDelta):
+                allowed = limits.feed(payload.text)
+                if allowed:
+                    yield AnswerDelta(allowed)
+            else:
+                yield payload
+        if request.stream:
+            rest = limits.close()
+            if rest:
+                yield AnswerDelta(rest)
+            text = limits.sent.strip()
+        else:
+            text = limits.whole(final.get("answer", "")).strip()
+        if final.get("analysis") is not None:
+            yield AnalysisDone(final["analysis"])
         tallies = final.get("grounding") or []
         grounding = sum(tallies, Grounding()) if tallies else None
         result = RunResult(
             mode=request.mode,
             model=self.settings.model,
-            text=final.get("answer", ""),
-            finish_reason=final.get("finish_reason") or "stop",
+            text=text,
+            finish_reason=limits.reason or final.get("finish_reason") or "stop",
             perspectives=_verified(_ordered(final.get("records", []), roster), grounding),
             synthesis=final.get("synthesis"),
             calls=final.get("calls", []),
             grounding=grounding,
+            analysis=final.get("analysis"),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            answer_tokens=tokens.count(text),
         )
         if request.score:
             await self._score(result, request)

@@ -19,7 +19,7 @@ from langgraph.types import Send
 
 from multiplex.errors import EmptyAnswer
 from multiplex.graph import messages as build_messages
-from multiplex.graph.context import Called, GraphContext, TokenSink
+from multiplex.graph.context import Called, GraphContext, TokenSink, wants_format
 from multiplex.graph.guards import Guard, References
 from multiplex.graph.record import Citation, PerspectiveRecord
 from multiplex.graph.sections import SECTION_DRAFT_TOKENS
@@ -41,6 +41,7 @@ log = logging.getLogger("multiplex.graph")
 # embedded model cannot take from its cache costs answer time (about 400 tokens a second across
 # seven agents here; python tests/benchmarks/grounding_cost.py).
 PROMPT_PASSAGE_WORDS = 20
+FORMAT_DRAFT_TOKENS = 160  # drafts behind an answer in the client's JSON format
 
 
 def sink(emit: Callable[[Any], None], make: Callable[[str], Any]) -> TokenSink:
@@ -51,8 +52,9 @@ def sink(emit: Callable[[Any], None], make: Callable[[str], Any]) -> TokenSink:
 
 
 def prose(params: GenerationParams) -> GenerationParams:
-    """Perspective agents, the planner and the closing write prose whatever format the client wants."""
-    return replace(params, response_format=None)
+    """Perspective agents, the planner and the closing write prose whatever format the client wants,
+    and to the end: the client's stop sequences apply to the answer it reads, not to them."""
+    return replace(params, response_format=None, stop=None)
 
 
 def continues_openings(model: str) -> bool:
@@ -71,7 +73,7 @@ async def answer(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[s
     quotation guard and carries its references, as in mas."""
     ctx, request, emit = runtime.context, state["request"], runtime.stream_writer
     card = state["roster"][0] if request.mode == "perspective" else None
-    model = ctx.model_of(card)
+    model = ctx.model_of(card, request)
     if card is None:  # the client's own messages (baseline, a task) or ours (contextual), unguarded
         chat = (
             build_messages.contextual(ctx.prompts, request.messages)
@@ -159,7 +161,7 @@ async def _voice(
 ) -> Voice:
     """One perspective agent: its passages, its call, its words through the quotation guard.
     In mas (`payload`) its draft streams as perspective deltas; alone, as the answer."""
-    model = ctx.model_of(card)
+    model = ctx.model_of(card, request)
     opening = opening_of(model, card)
     task = payload["task"] if payload else None
     passages = ctx.sources.for_question(card, task or build_messages.last_user_text(request.messages))
@@ -205,6 +207,8 @@ async def _voice(
             card.id, card.name, model, withheld, latency_ms=called.call.latency_ms, task=task, citations=citations
         )
         return Voice(record, called, guard)
+    if ctx.panel is not None and payload is not None:
+        ctx.panel.answered_one()
     record = PerspectiveRecord(
         id=card.id,
         name=card.name,
@@ -221,17 +225,22 @@ async def _voice(
 
 
 def draft_tokens(ctx: GraphContext, request: RunRequest, perspectives: int) -> int:
-    """Max tokens of one draft: what the request asks, within what the synthesis can use.
+    """Max tokens of one draft: a budget of its own (MULTIPLEX_MAX_TOKENS), not the client's, which
+    caps the answer it reads; within what the synthesis can use.
 
     A section keeps about SECTION_WORDS of its draft, so with `sections` a longer draft buys
     nothing but time. With `llm` every draft lands in one synthesizer prompt, so N drafts, the
-    synthesizer's own instructions and the answer it writes must fit its context window."""
-    wanted = request.params.max_tokens or ctx.settings.max_tokens
+    synthesizer's own instructions and the answer it writes must fit its context window; and when
+    the synthesizer must write the client's JSON, drafts stay short, so that it writes in time."""
+    own = ctx.settings.max_tokens
     if ctx.strategy(request) == "sections":
-        return min(wanted, SECTION_DRAFT_TOKENS)
-    window = ctx.llm.context_window(ctx.synthesizer)
+        return min(own, SECTION_DRAFT_TOKENS)
+    if wants_format(request.params):
+        own = min(own, FORMAT_DRAFT_TOKENS)
+    window = ctx.llm.context_window(ctx.synthesizer(request))
     if window is None:
-        return wanted
+        return own
+    answer = request.params.max_tokens or ctx.settings.max_tokens
     overhead = sum(len(str(m.get("content") or "")) for m in request.messages) // 3 + 400 + 40 * perspectives
-    budget = (window - wanted - overhead) // max(1, perspectives)
-    return max(32, min(wanted, budget))
+    budget = (window - answer - overhead) // max(1, perspectives)
+    return max(32, min(own, budget))

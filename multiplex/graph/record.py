@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
 from multiplex.errors import Failure, MultiplexError
+from multiplex.graph.analysis import Analysis
 from multiplex.grounding.passages import Passage
 from multiplex.llm.types import Usage
 from multiplex.scoring.types import ScoreResult
@@ -117,6 +118,23 @@ class SynthesisRecord(BaseModel):
     note: str | None = Field(None, description="what went wrong on the way and what stands in for it")
 
 
+class AgentUsage(BaseModel):
+    role: Role
+    perspective: str | None = None
+    model: str
+    latency_ms: float
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class RunUsage(Usage):
+    """The run's tokens: the total of every call (what a bill counts, the response's `usage`), the
+    answer's own, and a row per agent call."""
+
+    answer_tokens: int = Field(0, description="tokens of the answer the client reads (cl100k_base)")
+    agents: list[AgentUsage] = Field(default_factory=list)
+
+
 class RunRecord(BaseModel):
     """Everything about a run but the answer text."""
 
@@ -127,15 +145,33 @@ class RunRecord(BaseModel):
     synthesis: SynthesisRecord | None = None
     calls: list[AgentCall] = Field(default_factory=list, description="every model call, in the order they ended")
     grounding: Grounding | None = Field(None, description="the quotation and attribution guards' findings")
+    analysis: Analysis | None = Field(None, description="mas: agreements, tensions, distinctive points, missing voices")
+    answer_tokens: int = Field(0, exclude=True)
     latency_ms: float = 0.0
     scores: ScoreResult | None = None
     score_error: str | None = Field(None, description="why the answer has no scores (the judge failed)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def usage(self) -> Usage:
-        """Tokens of every call of the run: what a bill counts."""
-        return sum((c.usage for c in self.calls), Usage())
+    def usage(self) -> RunUsage:
+        """Tokens of every call of the run (what a bill counts), the answer's own, and per call."""
+        total = sum((c.usage for c in self.calls), Usage())
+        return RunUsage(
+            prompt_tokens=total.prompt_tokens,
+            completion_tokens=total.completion_tokens,
+            answer_tokens=self.answer_tokens,
+            agents=[
+                AgentUsage(
+                    role=c.role,
+                    perspective=c.perspective,
+                    model=c.model,
+                    latency_ms=c.latency_ms,
+                    prompt_tokens=c.usage.prompt_tokens,
+                    completion_tokens=c.usage.completion_tokens,
+                )
+                for c in self.calls
+            ],
+        )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -148,6 +184,13 @@ class RunRecord(BaseModel):
     def degraded(self) -> bool:
         """Some voice is missing from the answer."""
         return bool(self.missing)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def synthesizer(self) -> AgentCall | None:
+        """The synthesizer call that wrote the answer (mas): its model, usage and latency."""
+        written = [c for c in self.calls if c.role == "synthesizer" and c.failure is None]
+        return written[-1] if written else None
 
 
 class RunResult(RunRecord):

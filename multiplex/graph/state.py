@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
 
+from multiplex.graph.analysis import Analysis
 from multiplex.graph.record import AgentCall, FinishReason, Grounding, PerspectiveRecord, RunResult, SynthesisRecord
 from multiplex.llm.types import GenerationParams
 from multiplex.roster import Perspective, Roster
@@ -32,6 +34,8 @@ class RunRequest:
     stream: bool = False  # stream tokens from the models (else one call each, cheaper)
     score: bool = True  # score the answer (and, in mas, the synthesis against its drafts)
     viewpoints: tuple[Viewpoint, ...] | None = None  # people's viewpoints on the question: scored for coverage
+    models: Mapping[str, str] = field(default_factory=dict)  # perspective id -> its model for this run
+    synthesizer_model: str | None = None  # the synthesizer's model for this run
 
     @classmethod
     def ask(cls, question: str, **kwargs: Any) -> RunRequest:
@@ -39,7 +43,7 @@ class RunRequest:
 
 
 # Events a streaming run yields, in order: for mas, PerspectiveStarted/Delta/Done interleaved
-# across agents, then AnswerDelta tokens; always RunDone last.
+# across agents, then AnswerDelta tokens, then AnalysisDone; always RunDone last.
 @dataclass(frozen=True)
 class PerspectiveStarted:
     id: str
@@ -63,11 +67,16 @@ class AnswerDelta:
 
 
 @dataclass(frozen=True)
+class AnalysisDone:
+    analysis: Analysis
+
+
+@dataclass(frozen=True)
 class RunDone:
     result: RunResult
 
 
-Event = PerspectiveStarted | PerspectiveDelta | PerspectiveDone | AnswerDelta | RunDone
+Event = PerspectiveStarted | PerspectiveDelta | PerspectiveDone | AnswerDelta | AnalysisDone | RunDone
 
 
 class GraphState(TypedDict, total=False):
@@ -80,6 +89,7 @@ class GraphState(TypedDict, total=False):
     answer: str
     finish_reason: FinishReason
     synthesis: SynthesisRecord
+    analysis: Analysis
 
 
 class PerspectiveInput(TypedDict):

@@ -30,6 +30,7 @@ from langgraph.runtime import Runtime
 
 from multiplex.errors import MultiplexError, QuorumNotMet, RateLimited
 from multiplex.graph import messages as build_messages
+from multiplex.graph.analysis import analyse
 from multiplex.graph.context import GraphContext, wants_format
 from multiplex.graph.guards import Guard, References
 from multiplex.graph.nodes import continues_openings, prose, sink
@@ -80,12 +81,39 @@ async def synthesize(state: GraphState, *, runtime: Runtime[GraphContext]) -> di
         update = await sections_answer(ctx, request, ok, emit, SynthesisRecord(strategy="sections"), references)
     else:
         update = await llm_answer(ctx, request, ok, emit, references)
-    sources = references.block()
-    if not sources:
-        return update
-    if request.stream:
-        emit(AnswerDelta(BLOCKS + sources))
-    return {**update, "answer": update["answer"] + BLOCKS + sources}
+    missing = [r for r in by_id.values() if r.status == "failed"]
+    drafts = {d.card.id: d.text for d in ok}
+    update["analysis"] = await asyncio.to_thread(analyse, drafts, [r.id for r in missing])
+    if wants_format(request.params):
+        return update  # the client's JSON, as the synthesizer wrote it: nothing of ours appended
+    tail = [
+        block
+        for block in (missing_note(missing) if ctx.settings.degraded_note == "on" else "", references.block())
+        if block
+    ]
+    for block in tail:
+        if request.stream:
+            emit(AnswerDelta(BLOCKS + block))
+    return {**update, "answer": BLOCKS.join([update["answer"], *tail])}
+
+
+WHY_MISSING = {
+    "timeout": "no answer in time",
+    "rate_limited": "its model was rate limited",
+    "upstream_error": "its model failed",
+    "empty": "no usable answer",
+    "context_overflow": "the conversation did not fit its model",
+    "invalid_request": "its model refused the request",
+    "cancelled_late": "answered too late",
+}
+
+
+def missing_note(missing: list[PerspectiveRecord]) -> str:
+    """The line a degraded answer carries, naming the voices it lacks and why."""
+    if not missing:
+        return ""
+    named = ", ".join(f"{r.name} ({WHY_MISSING.get(r.failure or '', 'did not answer')})" for r in missing)
+    return f"*Not heard in this answer: {named}.*"
 
 
 def below_quorum(records: list[PerspectiveRecord], answered: int, total: int, needed: int) -> MultiplexError:
@@ -174,7 +202,7 @@ async def sections_answer(
         }
     wanted = request.params.max_tokens or ctx.settings.max_tokens
     params = replace(prose(request.params), max_tokens=min(wanted, CLOSING_TOKENS), stop=("\n\n",))
-    model = ctx.synthesizer
+    model = ctx.synthesizer(request)
     opening = CLOSING_OPENING if continues_openings(model) else ""
     heading_sent = False
 
@@ -233,7 +261,7 @@ async def llm_answer(
 ) -> dict[str, Any]:
     """One synthesizer call writes the answer; voices it lost are restored from their drafts. If it
     fails, the sections of the drafts stand in."""
-    model = ctx.synthesizer
+    model = ctx.synthesizer(request)
     chat = build_messages.synthesizer(ctx.prompts, [(d.card, d.text) for d in drafts], request.messages)
     perspectives = tuple(d.card.id for d in drafts)
     if wants_format(request.params):  # JSON for the client, passed on as it is: only a model can write it

@@ -106,11 +106,14 @@ class LLM:
         params: GenerationParams,
         tag: CallTag,
         on_token: TokenSink | None = None,
+        timeout_s: float | None = None,
     ) -> Completion:
+        """One call within `timeout_s` (MULTIPLEX_TIMEOUT_S by default), retries included."""
         settings = self.settings
         _price_in_process(model)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + settings.timeout_s
+        limit = timeout_s or settings.timeout_s
+        deadline = loop.time() + limit
         attempt = 0
         while True:
             attempt += 1
@@ -122,7 +125,7 @@ class LLM:
                     return await self._call(model, messages, params, tag, on_token, remaining, streamed)
             except TimeoutError:
                 error: MultiplexError = UpstreamTimeout(
-                    f"{model} did not answer within {settings.timeout_s:g} s", provider_status=None
+                    f"{model} did not answer within {limit:g} s", provider_status=None
                 )
             except PROVIDER_FAILURES as exc:
                 error, hint = provider_failure(model, exc), retry_after_of(exc)

@@ -31,7 +31,7 @@ def test_chat_completion_sync_with_extension(serve, scripted) -> None:
         model="multiplex-mas",
         messages=[{"role": "user", "content": "What is a good life?"}],
         temperature=0.3,
-        max_tokens=200,
+        max_tokens=2000,
         seed=7,
         user="u1",
         metadata={"lesson": "1"},

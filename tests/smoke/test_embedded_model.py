@@ -101,11 +101,18 @@ async def test_embedded_model_streams_tokens() -> None:
         params=GenerationParams(max_tokens=12, seed=2),
     )
     events = [e async for e in engine.stream(request)]
-    assert sum(isinstance(e, PerspectiveDelta) for e in events) >= 4
     result = events[-1].result if isinstance(events[-1], RunDone) else None
     assert result is not None and result.text.strip()
-    for p in result.perspectives:  # cut at 12 tokens and said so, unless the model stopped on its own first
-        assert p.status == "ok" and 0 < p.usage.completion_tokens <= 12, (p.id, p.error)
+    answered = [p for p in result.perspectives if p.status == "ok"]
+    assert answered, [(p.id, p.error) for p in result.perspectives]
+    for p in result.perspectives:
+        if p.status != "ok":  # the small model may quote nothing but invented words: that draft is refused
+            assert p.failure == "empty" and "no source holds" in (p.error or ""), (p.id, p.error)
+    for p in answered:  # drafts stream sentence by sentence, once their quotations are checked
+        deltas = [e.text for e in events if isinstance(e, PerspectiveDelta) and e.id == p.id]
+        assert deltas and "".join(deltas) == p.content, p.id
+        # cut at 12 tokens and said so, unless the model stopped on its own first
+        assert 0 < p.usage.completion_tokens <= 12, (p.id, p.error)
         assert p.finish_reason == ("length" if p.usage.completion_tokens == 12 else "stop"), (p.id, p.content)
 
 

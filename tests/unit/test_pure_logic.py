@@ -104,7 +104,7 @@ def test_sse_frames_carry_only_what_they_carry() -> None:
     content = json.loads(chunks.content("Ubuntu ")[6:])
     assert content["choices"][0]["delta"] == {"content": "Ubuntu "} and content["id"] == role["id"]
     record = PerspectiveRecord(id="hindu", name="Hindu", status="ok", content="Dharma.", model="fake/x")
-    done = json.loads(chunks.done(record).removeprefix("data: "))
+    done = json.loads(chunks.done(record, events=True).removeprefix("data: "))
     assert done["multiplex"]["event"] == "perspective_done" and done["multiplex"]["perspective"]["content"] == "Dharma."
     assert done["choices"][0]["delta"] == {"reasoning_content": "**Hindu**\nDharma.\n\n"}
     for frame in (chunks.role(), chunks.content("x"), chunks.delta("hindu", "D")):

@@ -7,7 +7,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from multiplex.api import render, sse
 from multiplex.api.deps import Caller, ServicesDep
@@ -42,13 +42,15 @@ async def chat_completions(
     await stack.enter_async_context(services.runs.slot())  # 503 here, before any response starts
     services.metrics.runs_in_flight.inc()
     stack.callback(services.metrics.runs_in_flight.dec)
-    show_drafts = body.multiplex.stream_perspectives
+    drafts = body.multiplex.expose_drafts or (
+        services.settings.expose_drafts if body.multiplex.stream_perspectives else "none"
+    )
     if body.stream:
         frames = sse.events(
             services.engine,
             run_request,
-            render.Chunks(body.model),
-            show_drafts=show_drafts,
+            render.Chunks(body.model, drafts),
+            events=body.multiplex.stream_perspectives,
             include_usage=bool(body.stream_options and body.stream_options.include_usage),
             ping_interval_s=services.settings.ping_interval_s,
             on_result=services.metrics.record_run,
@@ -63,4 +65,5 @@ async def chat_completions(
         except ClientGone:
             return Response(status_code=499)  # nobody is listening; the status is for the logs
     services.metrics.record_run(result)
-    return render.completion(body.model, result, show_drafts)
+    answer = render.completion(body.model, result, drafts)
+    return JSONResponse(answer.model_dump(mode="json"), headers=render.missing_header(result))
