@@ -182,7 +182,7 @@ def serve(env: Callable[..., None]) -> Iterator[Callable[..., Server]]:
     def start(**settings: object) -> Server:
         env(**settings)
         app = create_app(load_settings())
-        port = free_port()
+        port = int(settings["port"]) if "port" in settings else free_port()  # type: ignore[call-overload]
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)

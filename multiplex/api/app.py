@@ -19,7 +19,7 @@ from multiplex.api.limits import RateLimiter, RunLimiter
 from multiplex.api.logs import configure_logging
 from multiplex.api.metrics import Metrics
 from multiplex.api.middleware import RequestContextMiddleware
-from multiplex.api.routes import chat, health, models, score
+from multiplex.api.routes import chat, completions, health, models, score
 from multiplex.graph import Engine
 from multiplex.llm import LLM
 from multiplex.settings import Settings, get_settings
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     errors.install(app)
-    for module in (chat, models, score, health):
+    for module in (chat, completions, models, score, health):
         app.include_router(module.router)
     if PLAYGROUND.is_dir():
         app.mount("/playground", StaticFiles(directory=PLAYGROUND, html=True), name="playground")

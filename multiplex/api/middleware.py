@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from multiplex.api.errors import envelope
 from multiplex.api.metrics import Metrics
+from multiplex.llm import LOOP_HEADER
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 log = logging.getLogger("multiplex.access")
@@ -108,6 +109,17 @@ class RequestContextMiddleware:
         )
         length = headers.get(b"content-length")
         try:
+            if LOOP_HEADER.encode() in headers:
+                status = 400
+                loop = envelope(
+                    f"this request came from a multiplex deployment (it carries {LOOP_HEADER}): a model of "
+                    "multiplex pointed at multiplex would fan out without end",
+                    "invalid_request_error",
+                    None,
+                    "loop_detected",
+                )
+                await _send_json(send, 400, loop, [id_header])
+                return
             if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
                 status = 413
                 await _send_json(send, 413, too_large, [id_header])

@@ -74,9 +74,38 @@ def completion(model: str, result: RunResult, drafts: Drafts) -> ChatCompletion:
     )
 
 
+class Frames:
+    """The SSE frames of one streamed answer in one protocol. A run's events come in order: `role`
+    once, the perspectives' `started`, `delta` and `done`, the answer's `content`, the `analysis`,
+    then `finish`. What a protocol has no place for is no frame (an empty string)."""
+
+    model: str
+
+    def role(self) -> str:
+        return ""
+
+    def started(self, id: str, name: str) -> str:  # noqa: ARG002
+        return ""
+
+    def delta(self, id: str, text: str) -> str:  # noqa: ARG002
+        return ""
+
+    def done(self, record: PerspectiveRecord, events: bool) -> str:  # noqa: ARG002
+        return ""
+
+    def analysis(self, analysis: Analysis) -> str:  # noqa: ARG002
+        return ""
+
+    def content(self, text: str) -> str:
+        raise NotImplementedError
+
+    def finish(self, result: RunResult, include_usage: bool) -> list[str]:
+        raise NotImplementedError
+
+
 @dataclass
-class Chunks:
-    """The chunks of one streamed answer, sharing its id, time and model, and where its drafts go."""
+class Chunks(Frames):
+    """The chunks of one streamed chat completion, sharing its id, time and model, and where its drafts go."""
 
     model: str
     drafts: Drafts = "reasoning_content"
@@ -106,7 +135,7 @@ class Chunks:
             multiplex=PerspectiveEvent(event="perspective_delta", perspective=PerspectiveRef(id=id), text=text)
         )
 
-    def done(self, record: PerspectiveRecord, events: bool) -> str | None:
+    def done(self, record: PerspectiveRecord, events: bool) -> str:
         """A finished draft: its block where drafts go, and (with `events`) its record."""
         event = PerspectiveEvent(event="perspective_done", perspective=record) if events else None
         block = draft_block(record)
@@ -116,7 +145,7 @@ class Chunks:
             opening = "" if self.thinking else "<think>\n"
             self.thinking = True
             return self._chunk(choices=[ChunkChoice(delta=Delta(content=opening + block))], multiplex=event)
-        return self._chunk(multiplex=event) if event else None
+        return self._chunk(multiplex=event) if event else ""
 
     def analysis(self, analysis: Analysis) -> str:
         return self._chunk(multiplex=AnalysisEvent(analysis=analysis))

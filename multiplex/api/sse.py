@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from multiplex.api.errors import sse_error_frame
-from multiplex.api.render import Chunks
+from multiplex.api.render import Frames
 from multiplex.errors import MultiplexError
 from multiplex.graph import (
     AnalysisDone,
@@ -32,7 +32,7 @@ _END = object()
 async def events(
     engine: Engine,
     run_request: RunRequest,
-    chunks: Chunks,
+    chunks: Frames,
     *,
     events: bool,
     include_usage: bool,
@@ -55,7 +55,8 @@ async def events(
     task: asyncio.Task[None] | None = None
     getter: asyncio.Future[Any] | None = None
     try:
-        yield chunks.role()
+        if role := chunks.role():
+            yield role
         task = asyncio.create_task(pump())
         last_sent = time.monotonic()
         while True:
@@ -92,7 +93,7 @@ async def events(
 
 
 def _frames(
-    event: Any, chunks: Chunks, events: bool, include_usage: bool, on_result: Callable[[RunResult], None]
+    event: Any, chunks: Frames, events: bool, include_usage: bool, on_result: Callable[[RunResult], None]
 ) -> list[str]:
     """A run event as frames; with `events` off, the perspectives' progress is not sent (their
     finished drafts still go where the drafts go)."""
@@ -101,15 +102,13 @@ def _frames(
     if isinstance(event, RunDone):
         on_result(event.result)
         return chunks.finish(event.result, include_usage)
+    frame = ""
     if isinstance(event, AnalysisDone):
-        return [chunks.analysis(event.analysis)]
-    if isinstance(event, PerspectiveDone):
+        frame = chunks.analysis(event.analysis)
+    elif isinstance(event, PerspectiveDone):
         frame = chunks.done(event.record, events)
-        return [frame] if frame else []
-    if not events:
-        return []
-    if isinstance(event, PerspectiveStarted):
-        return [chunks.started(event.id, event.name)]
-    if isinstance(event, PerspectiveDelta):
-        return [chunks.delta(event.id, event.text)]
-    return []
+    elif isinstance(event, PerspectiveStarted) and events:
+        frame = chunks.started(event.id, event.name)
+    elif isinstance(event, PerspectiveDelta) and events:
+        frame = chunks.delta(event.id, event.text)
+    return [frame] if frame else []

@@ -5,6 +5,6 @@ import os
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch its price map at import
 
 from multiplex.llm.client import LLM  # noqa: E402
-from multiplex.llm.types import CallTag, Completion, GenerationParams, Usage  # noqa: E402
+from multiplex.llm.types import LOOP_HEADER, CallTag, Completion, GenerationParams, Usage  # noqa: E402
 
-__all__ = ["LLM", "CallTag", "Completion", "GenerationParams", "Usage"]
+__all__ = ["LOOP_HEADER", "LLM", "CallTag", "Completion", "GenerationParams", "Usage"]

@@ -24,7 +24,7 @@ from multiplex.llm import fake, local
 from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
 from multiplex.llm.inprocess import IN_PROCESS, InProcessOptions
 from multiplex.llm.router import CooldownHook, build_router, model_names, read_config
-from multiplex.llm.types import CallTag, Completion, GenerationParams, Usage
+from multiplex.llm.types import LOOP_HEADER, CallTag, Completion, GenerationParams, Usage
 from multiplex.settings import Settings
 
 log = logging.getLogger("multiplex.llm")
@@ -164,6 +164,7 @@ class LLM:
             "metadata": {**tag.metadata(), **self.options},
             "timeout": timeout,
             "drop_params": True,
+            "extra_headers": {LOOP_HEADER: "1"},  # a multiplex that receives it refuses the call
             "max_retries": 0,  # the provider SDK's retries
             **({} if pooled else {"num_retries": 0}),  # litellm's; a pool's are its failover
             **kwargs,

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+LOOP_HEADER = "x-multiplex-loop"  # on every upstream call; an incoming request that carries it is refused
+
 
 class Usage(BaseModel):
     """Tokens of one call, or of several summed: OpenAI's `usage` shape."""

@@ -6,6 +6,7 @@ and finish_reason is the provider's."""
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import openai
@@ -199,3 +200,30 @@ def test_a_slow_first_byte_is_waited_for_within_the_deadline(serve, upstream) ->
     server = serve(model=MODEL, retries=0, timeout_s=5)
     response = post(server)
     assert response.status_code == 200 and response.json()["choices"][0]["message"]["content"] == "late but whole"
+
+
+def test_every_upstream_call_carries_the_loop_header_and_a_multiplex_refuses_it(serve, upstream) -> None:
+    server = serve(model=MODEL, planner="off")
+    assert post(server, "multiplex-mas").status_code == 200
+    assert upstream.calls and all(call.headers.get("x-multiplex-loop") == "1" for call in upstream.calls)
+    looped = httpx.post(
+        f"{server.api}/chat/completions",
+        json={"model": "multiplex-baseline", "messages": Q},
+        headers={"x-multiplex-loop": "1"},
+    )
+    assert looped.status_code == 400 and looped.json()["error"]["code"] == "loop_detected"
+
+
+def test_a_deployment_pointed_at_itself_fails_fast(serve, monkeypatch) -> None:
+    """Its agents' calls come back to it with the loop header: refused at once, a 502 not to retry."""
+    from tests.conftest import free_port
+
+    port = free_port()
+    monkeypatch.setenv("OPENAI_API_BASE", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "none")
+    server = serve(model="openai/multiplex-baseline", port=port, retries=0, planner="off")
+    assert server.api == f"http://127.0.0.1:{port}/v1"
+    started = time.monotonic()
+    response = post(server, "multiplex-mas")
+    assert response.status_code == 502 and response.headers["x-should-retry"] == "false", response.text
+    assert "HTTP 400" in response.json()["error"]["message"] and time.monotonic() - started < 10

@@ -1,0 +1,67 @@
+"""One way from a request to an answer, for every protocol that asks multiplex a question (chat
+completions, completions, responses): the run request, a run slot, the run plain or streamed,
+metrics, and the answer in that protocol's shape."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
+
+from multiplex.api import render, sse
+from multiplex.api.deps import Services
+from multiplex.api.disconnect import ClientGone, until_disconnect
+from multiplex.api.protocol import ChatCompletionRequest
+from multiplex.api.translate import to_run_request
+from multiplex.graph import RunResult
+
+log = logging.getLogger("multiplex.api")
+Whole = Callable[[str, RunResult, render.Drafts], BaseModel]
+Stream = Callable[[str, render.Drafts], render.Frames]
+
+
+async def answer(
+    body: ChatCompletionRequest, request: Request, services: Services, whole: Whole, stream: Stream
+) -> Response:
+    run_request = to_run_request(body, services.engine, services.client_tasks)
+    log.info(
+        "%s %s: mode %s%s%s",
+        request.url.path,
+        body.model,
+        run_request.mode,
+        f", user {body.user!r}" if body.user else "",
+        f", metadata {body.metadata}" if body.metadata else "",  # bounded: 16 pairs of 64 + 512 characters
+    )
+    stack = AsyncExitStack()
+    await stack.enter_async_context(services.runs.slot())  # 503 here, before any response starts
+    services.metrics.runs_in_flight.inc()
+    stack.callback(services.metrics.runs_in_flight.dec)
+    drafts = body.multiplex.expose_drafts or (
+        services.settings.expose_drafts if body.multiplex.stream_perspectives else "none"
+    )
+    if body.stream:
+        frames = sse.events(
+            services.engine,
+            run_request,
+            stream(body.model, drafts),
+            events=body.multiplex.stream_perspectives,
+            include_usage=bool(body.stream_options and body.stream_options.include_usage),
+            ping_interval_s=services.settings.ping_interval_s,
+            on_result=services.metrics.record_run,
+            stack=stack,
+        )
+        return StreamingResponse(
+            frames, media_type="text/event-stream", headers={"cache-control": "no-cache", "x-accel-buffering": "no"}
+        )
+    async with stack:
+        try:
+            result = await until_disconnect(request, services.engine.run(run_request))
+        except ClientGone:
+            return Response(status_code=499)  # nobody is listening; the status is for the logs
+    services.metrics.record_run(result)
+    shaped = whole(body.model, result, drafts)
+    return JSONResponse(shaped.model_dump(mode="json"), headers=render.missing_header(result))
