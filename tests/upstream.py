@@ -47,6 +47,7 @@ class Reply:
     hang: bool = False  # never answer (until the client gives up)
     finish_reason: str = "stop"
     jitter_s: float = 0.0  # extra latency, uniform in [0, jitter_s]
+    draw_latency_s: Callable[[], float] | None = None  # extra latency drawn per call (a heavy tail)
 
 
 @dataclass
@@ -199,6 +200,7 @@ class Upstream:
         reply = self._pick(body)
         call.status = reply.status
         delay = reply.latency_s + (random.uniform(0, reply.jitter_s) if reply.jitter_s else 0.0)
+        delay += reply.draw_latency_s() if reply.draw_latency_s else 0.0
         if reply.hang:
             await _wait_for_disconnect(request, 60.0)
             return Response(status_code=504)

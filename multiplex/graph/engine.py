@@ -87,7 +87,9 @@ class Engine:
         if not text_of(request.messages[-1].get("content")).strip():
             raise InvalidRequest("the last user message is empty: there is no question to answer", param="messages")
         roster = self.roster.subset(request.perspectives)
-        if len(roster) > self.settings.max_perspectives:
+        if (
+            request.perspectives is not None and len(roster) > self.settings.max_perspectives
+        ):  # the roster is the operator's
             raise InvalidRequest(
                 f"{len(roster)} perspectives asked for; a request may ask for at most "
                 f"{self.settings.max_perspectives} (MULTIPLEX_MAX_PERSPECTIVES)",

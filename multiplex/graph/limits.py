@@ -23,10 +23,11 @@ class AnswerLimits:
         pending = self._held + text
         for stop in self.stop:
             at = pending.find(stop)
-            if at >= 0:
+            if at >= 0:  # the answer ends here, unless its budget ends it first
                 self._held = ""
-                self.reason = "stop"
-                return self._budget(pending[:at])
+                head = self._budget(pending[:at])
+                self.reason = self.reason or "stop"
+                return head
         keep = max((len(s) - 1 for s in self.stop), default=0)
         ready, self._held = (pending[: len(pending) - keep], pending[len(pending) - keep :]) if keep else (pending, "")
         return self._budget(ready)
