@@ -191,6 +191,8 @@ async def _ask_live(engine: Any, request: Any) -> Any:
         )
     title = "Synthesis" if result.mode == "mas" else f"Answer ({result.mode})"
     out.print(Panel(escape(result.text), title=title, title_align="left", border_style="bold"), highlight=False)
+    if result.analysis is not None:
+        out.print(Panel(escape(analysis_text(result)), title="Analysis", title_align="left"), highlight=False)
     u = result.usage
     err.print(
         f"{result.latency_ms:.0f} ms, {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens", style="dim"
@@ -205,6 +207,20 @@ async def _ask_live(engine: Any, request: Any) -> Any:
             style="dim",
         )
     return result
+
+
+def analysis_text(result: Any) -> str:
+    """The analysis beside a mas answer, as lines a terminal reads."""
+    names = {p.id: p.name for p in result.perspectives}
+    a = result.analysis
+    lines = [f"Agree ({', '.join(names.get(v, v) for v in x.voices)}): {x.point}" for x in a.agreements]
+    lines += [
+        "Part ways: " + " / ".join(f"{names.get(v, v)}: {x.sides[v]}" for v in x.voices) for x in a.tensions
+    ]
+    lines += [f"Only {names.get(x.voice, x.voice)}: {x.point}" for x in a.distinctive]
+    if a.missing:
+        lines.append("Not heard: " + ", ".join(names.get(v, v) for v in a.missing))
+    return "\n".join(lines) or "The drafts share no point closely and part on none."
 
 
 def _engine(settings: Any) -> Any:

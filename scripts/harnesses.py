@@ -127,11 +127,13 @@ def run_lm_eval(api: str, folder: Path) -> list[str]:
     tasks = lm_eval_task(folder / "task")
     runs = {
         "local-chat-completions": (f"{api}/chat/completions", ["--apply_chat_template"]),
-        "local-completions": (f"{api}/completions", []),
+        "local-completions": (f"{api}/completions", []),  # text in, text out: no tokenizer needed
     }
     for kind, (url, extra) in runs.items():
         out = folder / kind
         args = f"model=multiplex-mas,base_url={url},num_concurrent=1,max_retries=1,tokenized_requests=False"
+        if kind == "local-completions":
+            args += ",tokenizer_backend=None"
         command = [str(binary), "--model", kind, "--model_args", args, "--tasks", "multiplex_plural"]
         command += ["--include_path", str(tasks), "--log_samples", "--output_path", str(out), *extra]
         say(f"lm-eval {kind}")

@@ -143,6 +143,32 @@ function markRetention(column, scores) {
   }
 }
 
+function renderAnalysis(target, analysis, names) {
+  // Beside a mas answer: where the voices agree, where they part, what one alone says, who is missing.
+  target.replaceChildren();
+  if (!analysis) return;
+  const name = (id) => names[id] || id;
+  const box = el("details", { class: "analysis-box", "data-testid": "analysis", open: "" });
+  box.append(el("summary", {}, "Analysis of the drafts"));
+  const list = (title, items) => {
+    if (!items.length) return;
+    box.append(el("h4", {}, title));
+    const ul = el("ul");
+    for (const text of items) ul.append(el("li", {}, text));
+    box.append(ul);
+  };
+  list("Agreements", analysis.agreements.map((a) => `${a.voices.map(name).join(", ")}: ${a.point}`));
+  list("Tensions", analysis.tensions.map((t) => t.voices.map((v) => `${name(v)}: "${t.sides[v]}"`).join(" / ")));
+  list("Only one voice says", analysis.distinctive.map((c) => `${name(c.voice)}: ${c.point}`));
+  list("Not heard", analysis.missing.map(name));
+  if (box.children.length === 1) box.append(el("p", {}, "The drafts share no point closely and part on none."));
+  target.append(box);
+}
+
+function namesOf(perspectives) {
+  return Object.fromEntries((perspectives || []).map((p) => [p.id, p.name]));
+}
+
 function renderSources(node, citations) {
   // The passages of a voice's tradition behind its words: each as its source has it, marked
   // "quoted" when the voice's words quote it word for word.
@@ -236,9 +262,13 @@ async function streamMode(mode, column, s, signal) {
             if (label) meta.append(el("span", { class: "sentiment" }, ` · ${label}`));  // beside the retention, not over it
           });
         }
+      } else if (ext.event === "analysis") {
+        result.analysis = ext.analysis;
       } else if (ext.mode) {
         result.perspectives = ext.perspectives;
         result.scores = ext.scores;
+        result.analysis = ext.analysis;
+        renderAnalysis($(".analysis", column), ext.analysis, namesOf(ext.perspectives));
         for (const p of ext.perspectives) {  // the citations as the whole answer verified them
           const node = $(`.card[data-id="${CSS.escape(p.id)}"]`, column);
           if (node) renderSources(node, p.citations);
@@ -324,6 +354,7 @@ function showRun(run) {
       renderSources(node, p.citations);
     }
     $(".answer", column).textContent = r.text;
+    renderAnalysis($(".analysis", column), r.analysis, namesOf(r.perspectives));
     renderScores($(".scores", column), r.scores);
     markRetention(column, r.scores);
   }

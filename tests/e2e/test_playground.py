@@ -77,6 +77,9 @@ def test_ask_mas_shows_seven_cards_a_synthesis_and_scores(page: Page, serve, scr
     expect(islamic.get_by_test_id("sources")).to_contain_text("Sources (")
     expect(islamic.locator(".source-quoted").first).to_be_attached()  # its draft quotes Qur'an 17:23
     expect(islamic.get_by_test_id("sources")).to_contain_text("Qur'an 17:23")
+    analysis = column.get_by_test_id("analysis")  # measured from the drafts: each says something of its own
+    expect(analysis).to_contain_text("Only one voice says")
+    expect(analysis).to_contain_text("African: Ubuntu says a person is a person through other persons.")
 
 
 def test_compare_three_modes(page: Page, server) -> None:

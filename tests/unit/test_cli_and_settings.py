@@ -81,6 +81,7 @@ def test_cli_ask_json_and_live() -> None:
     assert result["synthesis"]["strategy"] == "sections" and result["finish_reason"] == "stop"
     live = cli("ask", "What is a good life?")
     assert live.returncode == 0 and "Synthesis" in live.stdout and "Indigenous" in live.stdout
+    assert "Analysis" in live.stdout and set(result["analysis"]) >= {"agreements", "tensions", "distinctive"}
 
 
 @pytest.mark.parametrize(
