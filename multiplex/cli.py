@@ -214,9 +214,7 @@ def analysis_text(result: Any) -> str:
     names = {p.id: p.name for p in result.perspectives}
     a = result.analysis
     lines = [f"Agree ({', '.join(names.get(v, v) for v in x.voices)}): {x.point}" for x in a.agreements]
-    lines += [
-        "Part ways: " + " / ".join(f"{names.get(v, v)}: {x.sides[v]}" for v in x.voices) for x in a.tensions
-    ]
+    lines += ["Part ways: " + " / ".join(f"{names.get(v, v)}: {x.sides[v]}" for v in x.voices) for x in a.tensions]
     lines += [f"Only {names.get(x.voice, x.voice)}: {x.point}" for x in a.distinctive]
     if a.missing:
         lines.append("Not heard: " + ", ".join(names.get(v, v) for v in a.missing))

@@ -50,6 +50,11 @@ class Prompts:
     def render(self, template_name: str, /, **values: str) -> str:
         return self._templates[template_name].substitute(values)
 
+    @property
+    def texts(self) -> dict[str, str]:
+        """Every template's text, by name (what the answer cache's key depends on)."""
+        return {name: template.template for name, template in self._templates.items()}
+
 
 @lru_cache(maxsize=8)
 def cached_prompts(folder: Path | None) -> Prompts:

@@ -7,7 +7,6 @@ variable named.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
+from multiplex.cpus import available_cpus
 from multiplex.errors import ConfigError
 
 CommaList = Annotated[list[str], NoDecode]
@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     # Embedded model
     local_model_path: Path | None = Field(None, description="GGUF file of local/ (default: SmolLM2-135M)")
     local_n_ctx: int = Field(8192, ge=512, description="context of the embedded model, shared by parallel calls")
-    local_threads: int | None = Field(None, ge=1, description="llama.cpp threads (default: all cores)")
+    local_threads: int | None = Field(
+        None, ge=1, description="llama.cpp threads (default: the CPUs this process may use, affinity and quota)"
+    )
     local_parallel: int = Field(8, ge=1, le=64, description="embedded model calls decoded together in one batch")
 
     # Fake provider (demos, load tests)
@@ -97,6 +99,11 @@ class Settings(BaseSettings):
     api_keys: CommaList = Field(default_factory=list, description="accepted API keys; empty = no auth")
     cors_origins: CommaList = Field(default_factory=list, description="allowed CORS origins")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
+    redis_url: str | None = Field(None, description="Redis shared by every replica: rate limits and the answer cache")
+    cache_ttl_s: int = Field(3600, ge=0, description="seconds an answer stays in the answer cache; 0 = no cache")
+    cache_sampled: Literal["on", "off"] = Field(
+        "off", description="also cache requests sampled at temperature > 0 with no seed"
+    )
     max_concurrent_runs: int = Field(4, ge=1, description="graph runs executing at once")
     max_queued_runs: int = Field(16, ge=0, description="runs waiting for a slot before 503")
     rate_limit_rpm: int = Field(0, ge=0, description="requests per minute per API key; 0 = off")
@@ -177,7 +184,7 @@ class Settings(BaseSettings):
 
     @property
     def threads(self) -> int:
-        return self.local_threads or os.cpu_count() or 1
+        return self.local_threads or available_cpus()
 
     def planner_enabled(self) -> bool:
         if self.planner == "auto":

@@ -72,7 +72,10 @@ def provider_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.fixture(autouse=True)
-def fresh_state() -> Iterator[None]:
+def fresh_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # Every test's runs are fresh: a repeated request is run again. The answer cache's own tests
+    # (tests/api/test_answer_cache.py) turn it on.
+    monkeypatch.setenv("MULTIPLEX_CACHE_TTL_S", "0")
     get_settings.cache_clear()
     fake.STATS.reset()
     yield

@@ -27,7 +27,8 @@ Stream = Callable[[str, render.Drafts], render.Frames]
 async def answer(
     body: ChatCompletionRequest, request: Request, services: Services, whole: Whole, stream: Stream
 ) -> Response:
-    run_request = to_run_request(body, services.engine, services.client_tasks)
+    no_cache = "no-cache" in request.headers.get("cache-control", "").lower()
+    run_request = to_run_request(body, services.engine, services.client_tasks, no_cache=no_cache)
     log.info(
         "%s %s: mode %s%s%s",
         request.url.path,

@@ -23,6 +23,7 @@ from multiplex.api.routes import chat, completions, health, models, score
 from multiplex.graph import Engine
 from multiplex.llm import LLM
 from multiplex.settings import Settings, get_settings
+from multiplex.shared import Shared
 
 PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
 
@@ -49,13 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     metrics = Metrics()
-    engine = Engine.from_settings(settings, LLM(settings, on_cooldown=metrics.cooldown))
+    shared = Shared(settings.redis_url)
+    engine = Engine.from_settings(settings, LLM(settings, on_cooldown=metrics.cooldown), shared)
     engine.llm.preload(engine.models)  # a model file that cannot load stops start-up, not every request
     services = Services(
         settings=settings,
         engine=engine,
         runs=RunLimiter(settings.max_concurrent_runs, settings.max_queued_runs),
-        rate=RateLimiter(settings.rate_limit_rpm),
+        rate=RateLimiter(settings.rate_limit_rpm, shared),
         metrics=metrics,
         client_tasks=ClientTasks.from_settings(settings.client_tasks == "on", settings.client_task_patterns),
     )

@@ -51,7 +51,7 @@ async def authenticate(request: Request, services: ServicesDep) -> str:
         if not matched:
             raise AuthenticationFailed("invalid API key")
         caller = given.strip()
-    services.rate.check(caller)
+    await services.rate.check(caller)
     return caller
 
 

@@ -37,7 +37,19 @@ class Metrics:
             "multiplex_tokens_total", "tokens used by every agent call", ["kind", "model"], registry=self.registry
         )
 
+        self.redis_up = Gauge(
+            "multiplex_redis_up",
+            "1 when MULTIPLEX_REDIS_URL's Redis answers, 0 when not (or none)",
+            registry=self.registry,
+        )
+        self.cache_hits = Counter(
+            "multiplex_cache_hits_total", "answers served from the answer cache", registry=self.registry
+        )
+
     def record_run(self, result: RunRecord) -> None:
+        if result.cached:
+            self.cache_hits.inc()
+            return  # no model was called
         for call in result.calls:
             self.agent_calls.labels(call.role, call.perspective or "", call.model, call.failure or "ok").inc()
             self.tokens.labels("prompt", call.model).inc(call.usage.prompt_tokens)

@@ -47,7 +47,9 @@ def think(drafts: str) -> str:
 
 
 def usage_of(result: RunResult) -> Usage:
-    """The response's `usage`: every call of the run, as a bill counts them."""
+    """The response's `usage`: every call of the run, as a bill counts them (none for a cached answer)."""
+    if result.cached:
+        return Usage()
     return Usage(prompt_tokens=result.usage.prompt_tokens, completion_tokens=result.usage.completion_tokens)
 
 

@@ -11,7 +11,9 @@ from multiplex.graph import Engine, RunRequest
 from multiplex.llm import GenerationParams
 
 
-def to_run_request(body: ChatCompletionRequest, engine: Engine, client_tasks: ClientTasks) -> RunRequest:
+def to_run_request(
+    body: ChatCompletionRequest, engine: Engine, client_tasks: ClientTasks, *, no_cache: bool = False
+) -> RunRequest:
     """The run a request asks for, validated by the engine before any response starts."""
     served = resolve(body.model, engine)
     messages = [m.model_dump(exclude_none=True) for m in body.messages]
@@ -44,6 +46,7 @@ def to_run_request(body: ChatCompletionRequest, engine: Engine, client_tasks: Cl
         score=body.multiplex.score and mode != "task",
         models=dict(body.multiplex.models or {}),
         synthesizer_model=body.multiplex.synthesizer_model,
+        cache=body.multiplex.cache is not False and not no_cache,
     )
     engine.check(run_request)
     return run_request

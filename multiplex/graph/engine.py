@@ -9,19 +9,33 @@ pending.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
+import multiplex
 from multiplex.errors import ConfigError, InvalidRequest, MultiplexError
 from multiplex.graph.build import graph_for
+from multiplex.graph.cache import AnswerCache, fingerprint
 from multiplex.graph.context import GraphContext
 from multiplex.graph.limits import AnswerLimits
 from multiplex.graph.messages import user_words
 from multiplex.graph.panel import Panel
 from multiplex.graph.record import Grounding, PerspectiveRecord, RunResult
-from multiplex.graph.state import MODES, AnalysisDone, AnswerDelta, Event, GraphState, RunDone, RunRequest
+from multiplex.graph.state import (
+    MODES,
+    AnalysisDone,
+    AnswerDelta,
+    Event,
+    GraphState,
+    PerspectiveDelta,
+    PerspectiveDone,
+    PerspectiveStarted,
+    RunDone,
+    RunRequest,
+)
 from multiplex.grounding.sources import Sources
 from multiplex.llm import LLM, tokens
 from multiplex.llm.content import text_of
@@ -30,12 +44,15 @@ from multiplex.resources import cache_dir
 from multiplex.roster import Roster, cached_roster
 from multiplex.scoring import Scorer
 from multiplex.settings import Settings
+from multiplex.shared import Shared
 
 ENGINE_MODES = (*MODES, "perspective", "task")
 
 
 class Engine:
-    def __init__(self, settings: Settings, roster: Roster, prompts: Prompts, llm: LLM | None = None) -> None:
+    def __init__(
+        self, settings: Settings, roster: Roster, prompts: Prompts, llm: LLM | None = None, shared: Shared | None = None
+    ) -> None:
         self.settings = settings
         self.roster = roster
         self.prompts = prompts
@@ -44,10 +61,29 @@ class Engine:
         self.sources = Sources(roster, roster.folder, cache_dir())
         self.scorer = Scorer(roster, prompts, self.llm, settings.judge, self.sources)
         self.context = GraphContext(settings, prompts, self.llm, self.sources)
+        self.shared = shared or Shared(None)
+        self.cache = AnswerCache(
+            settings.cache_ttl_s, self.shared, self._fingerprint(), sampled=settings.cache_sampled == "on"
+        )
+        self._inflight: dict[str, asyncio.Future[bool]] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings, llm: LLM | None = None) -> Engine:
-        return cls(settings, cached_roster(settings.agents_dir), cached_prompts(settings.prompts_dir), llm)
+    def from_settings(cls, settings: Settings, llm: LLM | None = None, shared: Shared | None = None) -> Engine:
+        roster, prompts = cached_roster(settings.agents_dir), cached_prompts(settings.prompts_dir)
+        return cls(settings, roster, prompts, llm, shared or Shared(settings.redis_url))
+
+    def _fingerprint(self) -> str:
+        """What, besides the request, makes an answer: the configuration that shapes runs, every card
+        and prompt, the version."""
+        shaping = ("model", "synthesizer_model", "judge", "planner", "synthesis", "quorum", "max_tokens")
+        return fingerprint(
+            [
+                multiplex.__version__,
+                {name: getattr(self.settings, name) for name in shaping},
+                [card.model_dump(mode="json") for card in self.roster],
+                self.prompts.texts,
+            ]
+        )
 
     def _check_models(self) -> None:
         for name in ("model", "synthesizer_model", "judge"):
@@ -118,6 +154,37 @@ class Engine:
                 )
 
     async def stream(self, request: RunRequest) -> AsyncIterator[Event]:
+        """The run's events; from the answer cache when it holds this request (replayed, drafts and
+        all), and an identical request already running in this process is waited for, not repeated."""
+        self.check(request)
+        key = self.cache.key(request)
+        if key is None:
+            async for event in self._run(request):
+                yield event
+            return
+        while True:
+            hit = await self.cache.get(key)
+            if hit is not None:
+                for event in replay(hit):
+                    yield event
+                return
+            leader = self._inflight.get(key)
+            if leader is None or not await asyncio.shield(leader):
+                break  # nobody is running it, or the run we waited for failed: run it ourselves
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = done
+        try:
+            async for event in self._run(request):
+                if isinstance(event, RunDone) and event.result.score_error is None:
+                    await self.cache.put(key, event.result)
+                    done.set_result(True)
+                yield event
+        finally:
+            self._inflight.pop(key, None)
+            if not done.done():
+                done.set_result(False)
+
+    async def _run(self, request: RunRequest) -> AsyncIterator[Event]:
         roster = self.check(request)
         started = time.perf_counter()
         state: GraphState = {"request": request, "roster": roster, "records": [], "calls": []}
@@ -181,6 +248,22 @@ class Engine:
             if isinstance(event, RunDone):
                 return event.result
         raise AssertionError("a run always ends with RunDone")
+
+
+def replay(result: RunResult) -> list[Event]:
+    """A cached run as the events of a stream: each voice's draft whole, the answer, the analysis."""
+    events: list[Event] = []
+    if result.mode == "mas":
+        for record in result.perspectives:
+            events.append(PerspectiveStarted(record.id, record.name))
+            if record.content:
+                events.append(PerspectiveDelta(record.id, record.content))
+            events.append(PerspectiveDone(record))
+    events.append(AnswerDelta(result.text))
+    if result.analysis is not None:
+        events.append(AnalysisDone(result.analysis))
+    events.append(RunDone(result))
+    return events
 
 
 def _verified(records: list[PerspectiveRecord], grounding: Grounding | None) -> list[PerspectiveRecord]:

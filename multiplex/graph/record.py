@@ -150,6 +150,9 @@ class RunRecord(BaseModel):
     latency_ms: float = 0.0
     scores: ScoreResult | None = None
     score_error: str | None = Field(None, description="why the answer has no scores (the judge failed)")
+    cached: bool = Field(
+        False, description="the answer came from the answer cache: no model was called ('calls' are the first run's)"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

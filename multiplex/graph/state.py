@@ -36,6 +36,7 @@ class RunRequest:
     viewpoints: tuple[Viewpoint, ...] | None = None  # people's viewpoints on the question: scored for coverage
     models: Mapping[str, str] = field(default_factory=dict)  # perspective id -> its model for this run
     synthesizer_model: str | None = None  # the synthesizer's model for this run
+    cache: bool = True  # may be answered from the answer cache (and stored in it)
 
     @classmethod
     def ask(cls, question: str, **kwargs: Any) -> RunRequest:

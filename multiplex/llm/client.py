@@ -74,7 +74,7 @@ class LLM:
         if settings.router_config is not None:
             config = read_config(settings.router_config)
             self.pool = model_names(config)
-            self.router = build_router(config, settings.router_config, on_cooldown)
+            self.router = build_router(config, settings.router_config, on_cooldown, settings.redis_url)
 
     def preload(self, models: set[str]) -> None:
         """Load the in-process models among `models` (the embedded model's weights) now."""

@@ -44,10 +44,16 @@ log = logging.getLogger("multiplex.llm")
 CooldownHook = Callable[[str, str, str, float | None], None]
 
 
-def build_router(config: dict[str, Any], path: Path, on_cooldown: CooldownHook | None = None) -> Any:
+def build_router(
+    config: dict[str, Any], path: Path, on_cooldown: CooldownHook | None = None, redis_url: str | None = None
+) -> Any:
+    """The Router of a pool config; with `redis_url` (unless the config names its own Redis), its
+    cooldowns and usage live in Redis, seen by every replica."""
     from litellm import Router
 
-    settings = config.get("router_settings") or {}
+    settings = dict(config.get("router_settings") or {})
+    if redis_url and not any(k.startswith("redis_") for k in settings):
+        settings["redis_url"] = redis_url
     try:
         router = Router(model_list=config["model_list"], **settings)
     except (TypeError, ValueError) as exc:

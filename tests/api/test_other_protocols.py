@@ -126,7 +126,8 @@ def test_a_streamed_text_completion_adds_up_to_its_answer(serve, scripted) -> No
         )
     )
     text = "".join(c.choices[0].text for c in chunks if c.choices)
-    assert text.startswith("<think>\n**Western**") and "\n</think>\n\n" in text
+    assert text.startswith("<think>\n**") and "\n</think>\n\n" in text  # drafts in the order they finish
+    assert all(f"**{name}**\n" in text.split("</think>")[0] for name in ("Western", "Hindu", "Indigenous"))
     answer = text.split("</think>\n\n", 1)[1]
     assert CLOSING in answer
     last = chunks[-1]

@@ -19,8 +19,14 @@ async def live() -> dict[str, str]:
 
 @router.get("/health/ready")
 async def ready(services: ServicesDep) -> dict[str, object]:
+    """Ready whatever Redis does (without it limits and the cache are local, never an error); says
+    whether it is there."""
+    shared = services.engine.shared
+    redis = "off" if not shared.enabled else ("up" if await shared.ping() else "down")
+    services.metrics.redis_up.set(1 if redis == "up" else 0)
     return {
         "status": "ok",
+        "redis": redis,
         "model": services.settings.model,
         "perspectives": len(services.engine.roster),
         "runs_in_progress": services.runs.running,
@@ -31,4 +37,5 @@ async def ready(services: ServicesDep) -> dict[str, object]:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(services: ServicesDep, _caller: Caller) -> Response:
+    services.metrics.redis_up.set(1 if services.engine.shared.enabled and await services.engine.shared.ping() else 0)
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

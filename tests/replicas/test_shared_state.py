@@ -1,0 +1,141 @@
+"""Several replicas, one service: a real Redis (Debian's redis-server, on loopback) shared by two
+or three multiplex servers. The rate limit holds across them, an answer one computed the others
+serve, a deployment one cooled down the others skip, and Redis dying mid-run loses no request."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import free_port, wait_until
+from tests.panel import panel
+from tests.upstream import Reply, Upstream
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="redis-server is not installed (apt-get install redis-server)"
+)
+Q = [{"role": "user", "content": "What do we owe our parents?"}]
+
+
+class Redis:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Redis:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(
+            lambda: (
+                subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
+                == b"PONG"
+            )
+        )
+        return self
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    server = Redis().start()
+    yield server
+    server.kill()
+
+
+def chat(server, **body) -> httpx.Response:
+    payload = {"model": "multiplex-mas", "messages": Q, **body}
+    return httpx.post(f"{server.api}/chat/completions", json=payload, timeout=60)
+
+
+def test_the_rate_limit_holds_across_replicas(serve, redis) -> None:
+    replicas = [serve(redis_url=redis.url, rate_limit_rpm=4) for _ in range(3)]
+    statuses = [chat(replicas[i % 3], model="multiplex-baseline").status_code for i in range(6)]
+    assert statuses == [200] * 4 + [429] * 2  # four a minute in all, not four per replica
+    refused = chat(replicas[0], model="multiplex-baseline")
+    assert refused.json()["error"]["code"] == "rate_limit_exceeded" and int(refused.headers["retry-after"]) >= 1
+
+
+def test_an_answer_one_replica_computed_the_others_serve(serve, redis, scripted) -> None:
+    calls: list[str] = []
+    model = scripted("counted", lambda call: calls.append(call.role) or panel(call))
+    a, b = (serve(model=model, redis_url=redis.url, cache_ttl_s=60) for _ in range(2))
+    first = chat(a).json()
+    assert len(calls) == 8
+    second = chat(b).json()
+    assert len(calls) == 8 and second["multiplex"]["cached"] is True
+    assert second["choices"][0]["message"]["content"] == first["choices"][0]["message"]["content"]
+
+
+def pool(path: Path, bases: list[str]) -> Path:
+    deployments = [
+        {"model_name": "pool", "litellm_params": {"model": "openai/pooled", "api_base": b, "api_key": "sk-x"}}
+        for b in bases
+    ]
+    settings = {"num_retries": 2, "allowed_fails": 1, "cooldown_time": 60, "routing_strategy": "simple-shuffle"}
+    path.write_text(json.dumps({"model_list": deployments, "router_settings": settings}))
+    return path
+
+
+def test_a_deployment_one_replica_cooled_down_the_others_skip(serve, redis, tmp_path) -> None:
+    good, bad = Upstream().start(), Upstream().start()
+    bad.default = Reply(status=500)
+    try:
+        config = pool(tmp_path / "pool.yaml", [good.api, bad.api])
+        a, b = (
+            serve(model="pool", router_config=config, planner="off", retries=0, redis_url=redis.url) for _ in range(2)
+        )
+        assert chat(a).status_code == 200
+        wait_until(lambda: bool(bad.calls))  # a met the bad deployment and cooled it down
+        tried = len(bad.calls)
+        for _ in range(3):
+            assert chat(b).status_code == 200
+        assert len(bad.calls) == tried  # b never tried it: the cooldown was in Redis
+        assert len(good.calls) >= 8 * 4 - tried
+    finally:
+        good.stop()
+        bad.stop()
+
+
+def test_redis_dying_mid_run_loses_no_request(serve, redis, scripted) -> None:
+    replicas = [
+        serve(
+            model=scripted("panel", panel),
+            redis_url=redis.url,
+            rate_limit_rpm=1000,
+            fake_latency_ms=300,
+            cache_ttl_s=60,
+        )
+        for _ in range(2)
+    ]
+    assert httpx.get(f"{replicas[0].base_url}/health/ready").json()["redis"] == "up"
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        pending = [
+            pool.submit(chat, replicas[i % 2], messages=[{"role": "user", "content": f"Q{i}?"}]) for i in range(6)
+        ]
+        time.sleep(0.1)
+        redis.kill()
+        statuses = [f.result().status_code for f in pending]
+    assert statuses == [200] * 6
+    after = [chat(r, messages=[{"role": "user", "content": "After?"}]) for r in replicas]
+    assert [r.status_code for r in after] == [200, 200]
+    ready = httpx.get(f"{replicas[0].base_url}/health/ready")
+    assert ready.status_code == 200 and ready.json()["redis"] == "down"
+    assert "multiplex_redis_up 0.0" in httpx.get(f"{replicas[0].base_url}/metrics").text
+    redis.start()  # back on the same port: shared again
+    wait_until(lambda: httpx.get(f"{replicas[0].base_url}/health/ready").json()["redis"] == "up")
