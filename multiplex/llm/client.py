@@ -121,12 +121,14 @@ class LLM:
             remaining = deadline - loop.time()
             hint: float | None = None
             try:
+                if model.startswith("local/"):  # the embedded model: a deadline on progress, not on the clock
+                    call = self._call(model, messages, params, tag, on_token, limit, streamed)
+                    return await local.within_progress(call, limit)
                 async with asyncio.timeout(remaining):
                     return await self._call(model, messages, params, tag, on_token, remaining, streamed)
             except TimeoutError:
-                error: MultiplexError = UpstreamTimeout(
-                    f"{model} did not answer within {limit:g} s", provider_status=None
-                )
+                what = "made no progress for" if model.startswith("local/") else "did not answer within"
+                error: MultiplexError = UpstreamTimeout(f"{model} {what} {limit:g} s", provider_status=None)
             except PROVIDER_FAILURES as exc:
                 error, hint = provider_failure(model, exc), retry_after_of(exc)
             if streamed or not error.retryable or attempt > settings.retries:

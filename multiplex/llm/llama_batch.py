@@ -23,6 +23,7 @@ import codecs
 import ctypes
 import logging
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class BatchedLlama:
         self._wake = threading.Condition()
         self._closed = False
         self._postponed = False
+        self.progress_at = time.monotonic()  # the end of the last decode: the model is working
         self._worker = threading.Thread(target=self._loop, name="llama-batch", daemon=True)
         self._worker.start()
 
@@ -342,6 +344,7 @@ class BatchedLlama:
         status = llama_cpp.llama_decode(self.context.ctx, self._batch) if self._batch.n_tokens else 0
         if status not in (0, 1):
             raise RuntimeError(f"llama_decode failed ({status})")
+        self.progress_at = time.monotonic()
         return int(status)
 
     def _step(self, admitted: list[Job]) -> None:

@@ -15,9 +15,9 @@ import importlib.util
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from litellm import ModelResponse, Usage
 from litellm.types.utils import GenericStreamingChunk
@@ -30,6 +30,7 @@ from multiplex.llm.llama_batch import BatchedLlama, Job, Result, Sampling
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_TEMPERATURE = 0.3
 
+T = TypeVar("T")
 _engines: dict[tuple[str, int, int, int], BatchedLlama] = {}
 _load_lock = threading.Lock()
 
@@ -58,6 +59,27 @@ def engine_for(options: InProcessOptions) -> BatchedLlama:
                 atexit.register(close_all)
             _engines[key] = BatchedLlama(*key)
         return _engines[key]
+
+
+async def within_progress(work: Awaitable[T], stall_s: float) -> T:
+    """`work`'s result, however long it takes while the embedded model keeps decoding; TimeoutError
+    once it has decoded nothing (for any call) for `stall_s`. Every call of a mas run decodes in one
+    batch, so a loaded machine slows them all alike: a deadline on the wall clock would fail all
+    seven together, a watch on progress gives a slower answer instead."""
+    task = asyncio.ensure_future(work)
+    started = time.monotonic()
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=min(1.0, stall_s))
+            if done:
+                return task.result()
+            latest = max([started, *(e.progress_at for e in list(_engines.values()))])
+            if time.monotonic() - latest > stall_s:
+                raise TimeoutError
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
 
 
 def preload(options: InProcessOptions) -> None:

@@ -1,5 +1,6 @@
-"""The embedded model's threads follow the CPUs the process may use: its affinity and its cgroup
-quota (v2 and v1, on its own cgroup or an ancestor's), never the host's core count."""
+"""The embedded model on a machine it does not have to itself: its threads follow the CPUs the
+process may use (its affinity and its cgroup quota, v2 and v1, on its own cgroup or an
+ancestor's), never the host's core count; and a loaded machine gives slower answers, not none."""
 
 from __future__ import annotations
 
@@ -57,3 +58,30 @@ def test_the_threads_follow_the_affinity_a_real_taskset_gives() -> None:
         env={**os.environ, "MULTIPLEX_LOCAL_THREADS": "3"},
     )
     assert overridden.stdout.strip() == "3"
+
+
+async def test_the_embedded_model_times_out_on_stalled_progress_not_on_the_clock(monkeypatch) -> None:
+    """A call that takes three times the limit while the model keeps decoding is answered; one whose
+    model decodes nothing for the limit is a timeout."""
+    import asyncio
+    import time
+
+    from multiplex.llm import local
+
+    class Engine:
+        progress_at = time.monotonic()
+
+    engine = Engine()
+    monkeypatch.setattr(local, "_engines", {("m", 1, 1, 1): engine})
+
+    async def working() -> str:
+        for _ in range(15):
+            await asyncio.sleep(0.1)
+            engine.progress_at = time.monotonic()
+        return "answered"
+
+    assert await local.within_progress(working(), stall_s=0.5) == "answered"
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await local.within_progress(asyncio.sleep(30), stall_s=0.5)
+    assert time.monotonic() - started < 3
