@@ -18,7 +18,14 @@ from multiplex.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-KUSTOMIZATIONS = ["k8s/base", "k8s/overlays/dev", "k8s/overlays/prod", "k8s/bench"]
+KUSTOMIZATIONS = [
+    "k8s/base",
+    "k8s/overlays/dev",
+    "k8s/overlays/pool",
+    "k8s/overlays/prod",
+    "k8s/overlays/prod-external-redis",
+    "k8s/bench",
+]
 SETTINGS = {f"MULTIPLEX_{name.upper()}" for name in Settings.model_fields}
 needs_kubectl = pytest.mark.skipif(
     shutil.which("kubectl") is None, reason="rendering kustomize needs kubectl, which is not on this machine"
@@ -97,6 +104,22 @@ def test_the_base_has_what_a_production_deployment_needs() -> None:
     assert set(roster["data"]) == {p.name for p in (ROOT / "agents").glob("*.toml")}  # every card, none left out
     prod = render("k8s/overlays/prod")
     assert {"HorizontalPodAutoscaler", "NetworkPolicy"} <= {d["kind"] for d in prod}
+
+
+def test_production_replicas_share_a_redis() -> None:
+    """In-cluster (prod) or external (prod-external-redis): every replica reads the same URL from
+    the Secret multiplex-redis, and everything lands in the one namespace."""
+    for overlay, in_cluster in (("k8s/overlays/prod", True), ("k8s/overlays/prod-external-redis", False)):
+        docs = render(overlay)
+        app = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "multiplex")
+        env = [e for e in app["spec"]["template"]["spec"]["containers"][0]["env"] if e["name"] == "MULTIPLEX_REDIS_URL"]
+        assert env == [
+            {"name": "MULTIPLEX_REDIS_URL", "valueFrom": {"secretKeyRef": {"name": "multiplex-redis", "key": "url"}}}
+        ]
+        names = {(d["kind"], d["metadata"]["name"]) for d in docs}
+        assert (("Deployment", "multiplex-redis") in names) is in_cluster
+        assert (("Secret", "multiplex-redis") in names) is in_cluster  # external: the operator's own Secret
+        assert {d["metadata"].get("namespace") for d in docs} == {"multiplex"}
 
 
 def test_the_compose_file_parses_and_names_real_settings() -> None:
