@@ -42,6 +42,12 @@ IDS = ["western", "islamic", "confucian", "hindu", "buddhist", "african", "indig
 NAMES = ["Western", "Islamic", "Confucian", "Hindu", "Buddhist", "African", "Indigenous"]
 LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 
+ARGKP = SHARED / "viewpoints" / "argkp"
+PERSPECTRUM = SHARED / "viewpoints" / "perspectrum"
+needs_viewpoints = pytest.mark.skipif(
+    not (ARGKP / "kpm_data").is_dir() or not PERSPECTRUM.is_dir(),
+    reason=f"ArgKP and Perspectrum are read from {SHARED / 'viewpoints'}, absent in this checkout",
+)
 needs_worldview_bench = pytest.mark.skipif(
     not WORLDVIEW_BENCH.is_file(),
     reason=f"the 175 WorldView-Bench questions are read from {WORLDVIEW_BENCH}, absent in this checkout",

@@ -19,14 +19,7 @@ from multiplex.bench.datasets import load_dataset
 from multiplex.bench.store import RunStore
 from multiplex.bench.viewpoint_sets import ARGKP_FILES, CLAIM_QUESTION
 from multiplex.errors import InvalidRequest
-from tests.conftest import SHARED
-
-ARGKP = SHARED / "viewpoints" / "argkp"
-PERSPECTRUM = SHARED / "viewpoints" / "perspectrum"
-needs_viewpoints = pytest.mark.skipif(
-    not (ARGKP / "kpm_data").is_dir() or not PERSPECTRUM.is_dir(),
-    reason=f"ArgKP and Perspectrum are read from {SHARED / 'viewpoints'}, absent in this checkout",
-)
+from tests.conftest import ARGKP, PERSPECTRUM, needs_viewpoints
 
 
 @needs_viewpoints

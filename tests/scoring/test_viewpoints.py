@@ -8,14 +8,7 @@ import pytest
 
 from multiplex.scoring.viewpoints import MATCH_THRESHOLD, Viewpoint, coverage, match
 from tests.benchmarks.viewpoint_matcher import argkp, best_threshold, figures, perspectrum_clusters
-from tests.conftest import SHARED
-
-ARGKP = SHARED / "viewpoints" / "argkp"
-PERSPECTRUM = SHARED / "viewpoints" / "perspectrum"
-needs_viewpoints = pytest.mark.skipif(
-    not (ARGKP / "kpm_data").is_dir() or not PERSPECTRUM.is_dir(),
-    reason=f"ArgKP and Perspectrum are read from {SHARED / 'viewpoints'}, absent in this checkout",
-)
+from tests.conftest import ARGKP, PERSPECTRUM, needs_viewpoints
 
 
 @needs_viewpoints
