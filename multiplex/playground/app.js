@@ -40,11 +40,21 @@ function setStatus(text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
+function showModelNote(served) {
+  // Honest about the model: the embedded demo model writes illustrative, often inaccurate text.
+  const note = $("#model-note");
+  const model = served && served.multiplex ? served.multiplex.model : "";
+  note.hidden = !model.startsWith("local/");
+  $("#model-name", note).textContent = model;
+}
+
 async function loadPerspectives(selected) {
   const list = $("#perspective-list");
   const response = await fetch("/v1/models", { headers: headers() });
   if (!response.ok) throw new Error(await apiError(response));
-  const models = (await response.json()).data.filter((m) => m.id.startsWith("perspective-"));
+  const all = (await response.json()).data;
+  showModelNote(all.find((m) => m.id === "multiplex-mas"));
+  const models = all.filter((m) => m.id.startsWith("perspective-"));
   list.replaceChildren();
   for (const model of models) {
     const id = model.id.slice("perspective-".length);

@@ -77,6 +77,7 @@ def test_ask_mas_shows_seven_cards_a_synthesis_and_scores(page: Page, serve, scr
     expect(islamic.get_by_test_id("sources")).to_contain_text("Sources (")
     expect(islamic.locator(".source-quoted").first).to_be_attached()  # its draft quotes Qur'an 17:23
     expect(islamic.get_by_test_id("sources")).to_contain_text("Qur'an 17:23")
+    expect(page.get_by_test_id("model-note")).to_be_hidden()  # a fake model: no demo-model note
     analysis = column.get_by_test_id("analysis")  # measured from the drafts: each says something of its own
     expect(analysis).to_contain_text("Only one voice says")
     expect(analysis).to_contain_text("African: Ubuntu says a person is a person through other persons.")
@@ -174,3 +175,13 @@ def test_link_reproduces_settings_and_export(page: Page, server) -> None:
         page.get_by_role("button", name="Export Markdown").click()
     text = open(info.value.path(), encoding="utf-8").read()
     assert text.startswith("# Why rituals?") and "### Synthesis" in text and "PDS entropy" in text
+
+
+def test_the_embedded_demo_model_is_named_as_such(page: Page, serve) -> None:
+    server = serve(model="local/smollm2")  # loaded, never called: the page only lists the models
+    open_page(page, server)
+    note = page.get_by_test_id("model-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("local/smollm2")
+    expect(note).to_contain_text("often inaccurate")
+    expect(note).to_contain_text("Nothing about you is kept")
