@@ -276,6 +276,13 @@ class ServedModelInfo(BaseModel):
     mode: str
     perspective: str | None = None
     model: str = Field(description="the model behind it: a litellm model string or a Router model name")
+    options: list[str] = Field(
+        default_factory=list,
+        description="the fields of the request extension `multiplex` this model reads (MultiplexOptions)",
+    )
+    choosable_models: list[str] = Field(
+        default_factory=list, description="mas: the models a request may name in multiplex.models / synthesizer_model"
+    )
 
 
 class ModelCard(BaseModel):

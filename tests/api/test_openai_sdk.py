@@ -22,7 +22,15 @@ def test_models_list_and_retrieve(server) -> None:
     assert ids[3:] == [f"perspective-{i}" for i in IDS]
     hindu = client(server).models.retrieve("perspective-hindu")
     assert hindu.id == "perspective-hindu"
-    assert hindu.model_extra["multiplex"] == {"mode": "perspective", "perspective": "hindu", "model": "fake/test"}
+    assert hindu.model_extra["multiplex"] == {
+        "mode": "perspective",
+        "perspective": "hindu",
+        "model": "fake/test",
+        "options": ["score", "cache"],
+        "choosable_models": [],
+    }
+    mas = client(server).models.retrieve("multiplex-mas").model_extra["multiplex"]
+    assert "models" in mas["options"] and mas["choosable_models"] == ["fake/test"]
 
 
 def test_chat_completion_sync_with_extension(serve, scripted) -> None:

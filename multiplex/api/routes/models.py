@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from multiplex.api.deps import Caller, ServicesDep
+from multiplex.api.deps import Caller, Services, ServicesDep
 from multiplex.api.models_catalog import ServedModel, catalog, resolve
 from multiplex.api.protocol import ERROR_RESPONSES, ModelCard, ModelList, ServedModelInfo
 
@@ -10,20 +10,32 @@ router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)
 CREATED = 1_767_225_600  # 2026-01-01, fixed so the list is stable
 
 
-def card(model: ServedModel) -> ModelCard:
-    return ModelCard(
-        id=model.id,
-        created=CREATED,
-        description=model.description,
-        multiplex=ServedModelInfo(mode=model.mode, perspective=model.perspective, model=model.model),
+PANEL_OPTIONS = ["perspectives", "models", "synthesizer_model", "expose_drafts", "stream_perspectives"]
+COMMON_OPTIONS = ["score", "cache"]
+
+
+def card(model: ServedModel, choosable: list[str]) -> ModelCard:
+    mas = model.mode == "mas"
+    info = ServedModelInfo(
+        mode=model.mode,
+        perspective=model.perspective,
+        model=model.model,
+        options=(PANEL_OPTIONS if mas else []) + COMMON_OPTIONS,
+        choosable_models=choosable if mas else [],
     )
+    return ModelCard(id=model.id, created=CREATED, description=model.description, multiplex=info)
+
+
+def choosable(services: Services) -> list[str]:
+    return sorted(set(services.settings.allowed_models) or services.engine.models)
 
 
 @router.get("/v1/models", response_model=ModelList)
 async def list_models(services: ServicesDep, _caller: Caller) -> ModelList:
-    return ModelList(data=[card(m) for m in catalog(services.engine)])
+    allowed = choosable(services)
+    return ModelList(data=[card(m, allowed) for m in catalog(services.engine)])
 
 
 @router.get("/v1/models/{model_id}", response_model=ModelCard)
 async def get_model(model_id: str, services: ServicesDep, _caller: Caller) -> ModelCard:
-    return card(resolve(model_id, services.engine))
+    return card(resolve(model_id, services.engine), choosable(services))
