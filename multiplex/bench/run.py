@@ -159,10 +159,10 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
     try:
         result = await engine.run(
             RunRequest.ask(
-                task.question.prompt,
+                task.prompt,  # in the task's wording, with its seed: what the stability table compares
                 mode=task.mode,
                 perspectives=perspectives if task.mode == "mas" else None,
-                params=GenerationParams(max_tokens=max_tokens),
+                params=GenerationParams(max_tokens=max_tokens, seed=task.seed),
                 viewpoints=viewpoints_of(task.question),
             )
         )

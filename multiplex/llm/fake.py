@@ -61,6 +61,7 @@ class FakeCall:
     messages: list[dict[str, Any]]
     max_tokens: int | None
     response_format: dict[str, Any] | None = None
+    seed: int | None = None
 
     @property
     def system(self) -> str:
@@ -116,6 +117,7 @@ def _call_of(kwargs: dict[str, Any]) -> FakeCall:
         messages=list(kwargs["messages"]),
         max_tokens=int(max_tokens) if max_tokens else None,
         response_format=optional.get("response_format"),
+        seed=optional.get("seed"),
     )
 
 

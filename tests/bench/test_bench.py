@@ -442,3 +442,31 @@ def test_an_index_of_an_older_layout_is_rebuilt(tmp_path: Path) -> None:
     db.commit()
     db.close()
     assert RunStore(tmp_path).done() == {("q1", "mas", "m", 0, 0)}
+
+
+async def test_repeats_ask_with_their_seeds_and_variants_in_their_wordings(tmp_path: Path, scripted) -> None:
+    """What reaches the model is what the record says was asked: each repeat's seed, each variant's
+    wording (and so no repeat is answered from the answer cache as the same request)."""
+    from multiplex.bench.datasets import Question
+    from multiplex.bench.run import WORDINGS
+
+    seen: list[tuple[str, int | None]] = []
+
+    def reply(call) -> str:
+        seen.append((call.user, call.seed))
+        return f"An answer to {call.user!r}. It weighs the question."
+
+    model = scripted("seen", reply)
+    loaded = load_settings(model=model, cache_ttl_s=3600)
+    questions = [Question("q1", "Is it right to eat meat?")]
+    ok, failed = await run_bench(
+        questions, tmp_path / "o", loaded, ["baseline"], [model], None, 2, (1, 1), None, repeats=3, variants=2
+    )
+    assert (ok, failed) == (4, 0)
+    records = sorted(RunStore(tmp_path / "o").records(), key=lambda r: (r["variant"], r["repeat"]))
+    assert [(r["variant"], r["repeat"], r["seed"]) for r in records] == [(0, 0, 1), (0, 1, 2), (0, 2, 3), (1, 0, 1)]
+    assert not any(r["cached"] for r in records)
+    asked = {r["prompt"] for r in records}
+    assert asked == {WORDINGS[0].format(question=questions[0].prompt), WORDINGS[1].format(question=questions[0].prompt)}
+    assert {user for user, _ in seen} == asked  # the model read each wording
+    assert sorted(seed for _, seed in seen) == [1, 1, 2, 3]  # and each repeat's seed
