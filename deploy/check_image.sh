@@ -51,6 +51,7 @@ build_s=$(since "$start")
 start=$(now)
 podman build -q --format docker -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
 rebuild_s=$(since "$start")
+say "build ${build_s} s ${cold_flag}; rebuild ${rebuild_s} s"
 size_mb=$(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%.0f", $1 / 1000000 }')
 podman image inspect --format '{{.Config.Healthcheck}}' "$IMAGE" | grep -q health/live || fail "the image has no HEALTHCHECK"
 wheels=$(podman history --no-trunc --format '{{.CreatedBy}} {{.Size}}' "$IMAGE" | grep -c '/wheels' || true)
@@ -65,6 +66,7 @@ for _ in $(seq 1 300); do
   sleep 0.5
 done
 healthy_s=$(since "$start")
+say "image ${size_mb} MB; healthy ${healthy_s} s after start"
 in_container "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/health/live', timeout=2)" || fail "not healthy"
 podman healthcheck run "$NAME" || fail "the HEALTHCHECK failed"
 [ "$(podman exec "$NAME" id -u)" = 10001 ] || fail "not running as user 10001"
@@ -83,6 +85,7 @@ mas=$(podman exec "$NAME" python -c "$ASK" multiplex-mas) || fail "no mas answer
 start=$(now)
 podman stop -t 10 "$NAME" >/dev/null
 stop_s=$(since "$start")
+say "baseline ${first%% *} s, mas ${mas%% *} s, stopped ${stop_s} s after SIGTERM"
 awk -v s="$stop_s" 'BEGIN { exit !(s < 2) }' || fail "stopping took $stop_s s (more than 2 s after SIGTERM)"
 podman rm "$NAME" >/dev/null
 
