@@ -126,12 +126,15 @@ def ask(
         mode=mode,
         perspectives=ids,
         stream=not as_json,
-        params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
+        params=GenerationParams(temperature=temperature, seed=seed),
         score=as_json,
         viewpoints=tuple(_read_viewpoints(viewpoints)) if viewpoints is not None else None,
     )
     try:
-        engine = Engine.from_settings(_settings())
+        settings = _settings()  # --max-tokens caps each agent call: the engine's own budget
+        if max_tokens:
+            settings = settings.model_copy(update={"max_tokens": max_tokens})
+        engine = Engine.from_settings(settings)
         result = asyncio.run(engine.run(request) if as_json else _ask_live(engine, request))
     except MultiplexError as exc:
         fail(exc.message)

@@ -141,7 +141,7 @@ def viewpoints_of(question: Question) -> tuple[Viewpoint, ...] | None:
     return tuple(read_viewpoints(data, question.id)) if data else None
 
 
-async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | None, max_tokens: int | None) -> dict:
+async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | None) -> dict:
     """One run, as the record the store keeps: the question beside the run's own record (its dump,
     the same fields `ask --json` prints), or the error that stopped it."""
     record: dict[str, Any] = {
@@ -162,7 +162,7 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
                 task.prompt,  # in the task's wording, with its seed: what the stability table compares
                 mode=task.mode,
                 perspectives=perspectives if task.mode == "mas" else None,
-                params=GenerationParams(max_tokens=max_tokens, seed=task.seed),
+                params=GenerationParams(seed=task.seed),
                 viewpoints=viewpoints_of(task.question),
             )
         )
@@ -193,7 +193,9 @@ async def run_bench(
     if store.repaired and on_notice:
         on_notice(store.repaired)
     llm = LLM(settings)  # one pool and one embedded model for every engine
-    engines = {m: Engine.from_settings(settings.model_copy(update={"model": m}), llm) for m in models}
+    # --max-tokens caps each agent call (the engine's own budget), not the answer a client reads
+    each_call = {"max_tokens": max_tokens} if max_tokens else {}
+    engines = {m: Engine.from_settings(settings.model_copy(update={"model": m, **each_call}), llm) for m in models}
     first = engines[models[0]]
     if perspectives:
         first.roster.subset(perspectives)
@@ -221,7 +223,7 @@ async def run_bench(
 
     async def one(task: Task) -> None:
         async with semaphore:
-            record = await run_task(engines[task.model], task, perspectives, max_tokens)
+            record = await run_task(engines[task.model], task, perspectives)
         store.append(record)
         counts[record["status"]] += 1
         if on_progress:

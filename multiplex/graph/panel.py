@@ -1,5 +1,7 @@
 """A mas run's perspective agents as a group: once the quorum has answered, the others have
-MULTIPLEX_STRAGGLER_GRACE_S more; then their calls are cancelled (the embedded model stops
+MULTIPLEX_STRAGGLER_GRACE_S more, or as long again as the quorum took if that is longer (the
+embedded model decodes every draft in one batch, so on a slow machine all are slow alike and none
+is a straggler); then their calls are cancelled (the embedded model stops
 decoding them, which frees its batch) and they are reported as answered too late. No slow voice
 holds the answer beyond that."""
 
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -21,10 +24,12 @@ class Panel:
         self.grace_s = grace_s
         self.answered = 0
         self._late = asyncio.Event()
+        self._started = time.monotonic()
 
     def answered_one(self) -> None:
         self.answered += 1
         if self.answered == self.needed and self.grace_s is not None:
+            self.grace_s = max(self.grace_s, time.monotonic() - self._started)
             asyncio.get_running_loop().call_later(self.grace_s, self._late.set)
 
     async def in_time(self, work: Awaitable[T]) -> T:

@@ -93,13 +93,13 @@ def test_a_client_task_returns_json_from_the_embedded_model(serve) -> None:
 
 async def test_embedded_model_streams_tokens() -> None:
     # every draft is waited for (no straggler grace): this test is about how each one streams
-    engine = Engine.from_settings(load_settings(model="local/smollm2", straggler_grace_s=None))
+    engine = Engine.from_settings(load_settings(model="local/smollm2", straggler_grace_s=None, max_tokens=12))
     request = RunRequest.ask(
         "Name one virtue.",
         mode="mas",
         perspectives=("confucian", "african"),
         stream=True,
-        params=GenerationParams(max_tokens=12, seed=2),
+        params=GenerationParams(seed=2),  # MULTIPLEX_MAX_TOKENS=12: the drafts' own budget
     )
     events = [e async for e in engine.stream(request)]
     result = events[-1].result if isinstance(events[-1], RunDone) else None
@@ -120,7 +120,7 @@ async def test_embedded_model_streams_tokens() -> None:
 async def test_a_second_turn_carrying_the_first_synthesis_runs_every_agent() -> None:
     """A chat's second turn: seven agents each read the whole first answer, and the local model's
     cache must hold their prompts, the resident system prompts and the answers together."""
-    engine = Engine.from_settings(load_settings(model="local/smollm2", straggler_grace_s=None))
+    engine = Engine.from_settings(load_settings(model="local/smollm2", straggler_grace_s=None, max_tokens=12))
     first = await engine.run(RunRequest.ask("Is it right to eat meat?", mode="mas", score=False))
     history = [
         {"role": "user", "content": "Is it right to eat meat?"},
