@@ -14,7 +14,7 @@ import pytest
 from multiplex.graph import Engine, PerspectiveDelta, RunDone, RunRequest
 from multiplex.llm import GenerationParams
 from multiplex.settings import load_settings
-from tests.conftest import IDS, NAMES
+from tests.conftest import NAMES
 
 pytestmark = [pytest.mark.smoke, pytest.mark.timeout(900)]
 OFFLINE = {
@@ -38,11 +38,13 @@ def test_cli_ask_mas_with_default_settings_answers_offline() -> None:
     assert completed.returncode == 0, completed.stderr[-2000:]
     result = json.loads(completed.stdout)
     assert result["model"] == "local/smollm2" and result["synthesis"]["strategy"] == "sections"
-    assert [p["status"] for p in result["perspectives"]] == ["ok"] * 7
-    assert all(p["content"].strip() for p in result["perspectives"])
-    assert all(f"**{name}.**" in result["text"] for name in NAMES)
+    refused = [p for p in result["perspectives"] if p["status"] != "ok"]  # only the quotation guard may refuse
+    assert all("no source holds" in (p["error"] or "") for p in refused), [(p["id"], p["error"]) for p in refused]
+    answered = [p for p in result["perspectives"] if p["status"] == "ok"]
+    assert len(answered) >= 4 and all(p["content"].strip() for p in answered)
+    assert all(f"**{p['name']}.**" in result["text"] for p in answered)  # no answered voice missing
     synthesis = result["scores"]["synthesis"]
-    assert synthesis["retention"].keys() == set(IDS)
+    assert synthesis["retention"].keys() == {p["id"] for p in answered}
 
 
 def test_the_api_with_default_settings_answers_mas_plain_and_streamed(serve) -> None:
@@ -53,8 +55,11 @@ def test_the_api_with_default_settings_answers_mas_plain_and_streamed(serve) -> 
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert all(p["status"] == "ok" for p in body["multiplex"]["perspectives"])
-    assert body["multiplex"]["scores"]["synthesis"]["retention"].keys() == set(IDS)
+    records = body["multiplex"]["perspectives"]
+    refused = [p for p in records if p["status"] != "ok"]  # only the quotation guard may refuse a draft
+    assert all("no source holds" in (p["error"] or "") for p in refused), [(p["id"], p["error"]) for p in refused]
+    answered = {p["id"] for p in records if p["status"] == "ok"}
+    assert len(answered) >= 4 and body["multiplex"]["scores"]["synthesis"]["retention"].keys() == answered
     with httpx.stream(
         "POST",
         f"{server.api}/chat/completions",
