@@ -19,6 +19,7 @@ from multiplex.api.protocol import (
     ChatCompletionRequest,
     MultiplexOptions,
     StreamOptions,
+    as_chat,
     reject_invalid_unicode,
 )
 from multiplex.errors import InvalidRequest
@@ -83,7 +84,7 @@ class CompletionRequest(BaseModel):
 
     def to_chat(self) -> ChatCompletionRequest:
         prompt = self.prompt[0] if isinstance(self.prompt, list) else self.prompt
-        return ChatCompletionRequest.model_validate(
+        return as_chat(
             {
                 **self.model_dump(exclude={"prompt"}, exclude_none=True, exclude_unset=True),
                 "messages": [{"role": "user", "content": prompt}],

@@ -8,7 +8,17 @@ import time
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from multiplex.errors import InvalidRequest
 from multiplex.graph.analysis import Analysis
@@ -270,6 +280,15 @@ class ChatCompletionChunk(BaseModel):
             if data[name] is None:
                 del data[name]
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def as_chat(data: dict[str, Any]) -> ChatCompletionRequest:
+    """Another protocol's request (completions, responses) as the chat completion it asks for; what
+    the chat request refuses is a 400 like any invalid body, never a 500."""
+    try:
+        return ChatCompletionRequest.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
 
 
 class ServedModelInfo(BaseModel):

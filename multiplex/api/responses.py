@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from multiplex.api import render
-from multiplex.api.protocol import MAX_TOKENS, ChatCompletionRequest, MultiplexOptions, reject_invalid_unicode
+from multiplex.api.protocol import MAX_TOKENS, ChatCompletionRequest, MultiplexOptions, as_chat, reject_invalid_unicode
 from multiplex.errors import InvalidRequest
 from multiplex.graph import PerspectiveRecord, RunResult
 from multiplex.graph.record import RunRecord
@@ -143,7 +143,7 @@ class ResponsesRequest(BaseModel):
             chat["response_format"] = {"type": "json_schema", "json_schema": schema}
         elif fmt is not None and fmt.type == "json_object":
             chat["response_format"] = {"type": "json_object"}
-        return ChatCompletionRequest.model_validate(
+        return as_chat(
             {
                 **chat,
                 "messages": messages,

@@ -94,6 +94,7 @@ def test_a_baseline_response_with_a_conversation(server) -> None:
         ({"input": [{"role": "user", "content": [{"type": "input_image", "image_url": "x"}]}]}, "input[0].content[0]"),
         ({"input": "  "}, "input"),
         ({"max_output_tokens": 0}, "max_output_tokens"),
+        ({"tool_choice": "required", "tools": [{"type": "function", "name": "f"}]}, "tool_choice"),
     ],
 )
 def test_what_a_response_cannot_be_is_a_400_naming_the_field(server, body, param) -> None:
@@ -137,7 +138,13 @@ def test_a_streamed_text_completion_adds_up_to_its_answer(serve, scripted) -> No
 
 @pytest.mark.parametrize(
     ("body", "param"),
-    [({"logprobs": 1}, "logprobs"), ({"echo": True}, "echo"), ({"n": 2}, "n"), ({"prompt": ["a", "b"]}, "prompt")],
+    [
+        ({"logprobs": 1}, "logprobs"),
+        ({"echo": True}, "echo"),
+        ({"n": 2}, "n"),
+        ({"prompt": ["a", "b"]}, "prompt"),
+        ({"stop": ["a", "b", "c", "d", "e"]}, "stop"),  # refused by the chat request it becomes: a 400, not a 500
+    ],
 )
 def test_what_a_completion_cannot_do_is_a_400_naming_the_field(server, body, param) -> None:
     reply = httpx.post(f"{server.api}/completions", json={"model": "multiplex-mas", "prompt": "Q?", **body})
