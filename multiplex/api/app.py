@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
-from fastapi.staticfiles import StaticFiles
 
 import multiplex
 from multiplex.api import errors
@@ -19,13 +17,12 @@ from multiplex.api.limits import RateLimiter, RunLimiter
 from multiplex.api.logs import configure_logging
 from multiplex.api.metrics import Metrics
 from multiplex.api.middleware import RequestContextMiddleware
+from multiplex.api.playground import playground
 from multiplex.api.routes import chat, completions, health, models, score
 from multiplex.graph import Engine
 from multiplex.llm import LLM
 from multiplex.settings import Settings, get_settings
 from multiplex.shared import Shared
-
-PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -71,8 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (chat, completions, models, score, health):
         app.include_router(module.router)
-    if PLAYGROUND.is_dir():
-        app.mount("/playground", StaticFiles(directory=PLAYGROUND, html=True), name="playground")
+    if (files := playground()) is not None:
+        app.mount("/playground", files, name="playground")
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -15,6 +15,7 @@ class ServedModel:
     perspective: str | None
     description: str
     model: str  # the model behind it (a perspective's own, where its card names one)
+    name: str | None = None  # a perspective's display name
 
 
 def catalog(engine: Engine) -> list[ServedModel]:
@@ -26,6 +27,7 @@ def catalog(engine: Engine) -> list[ServedModel]:
             p.id,
             f"The {p.name} perspective agent alone. {p.description}",
             engine.model_of(p.id),
+            p.name,
         )
         for p in engine.roster
     ]

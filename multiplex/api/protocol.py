@@ -294,6 +294,7 @@ def as_chat(data: dict[str, Any]) -> ChatCompletionRequest:
 class ServedModelInfo(BaseModel):
     mode: str
     perspective: str | None = None
+    name: str | None = Field(None, description="a perspective's display name")
     model: str = Field(description="the model behind it: a litellm model string or a Router model name")
     options: list[str] = Field(
         default_factory=list,

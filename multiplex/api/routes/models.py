@@ -19,6 +19,7 @@ def card(model: ServedModel, choosable: list[str]) -> ModelCard:
     info = ServedModelInfo(
         mode=model.mode,
         perspective=model.perspective,
+        name=model.name,
         model=model.model,
         options=(PANEL_OPTIONS if mas else []) + COMMON_OPTIONS,
         choosable_models=choosable if mas else [],
