@@ -151,6 +151,12 @@ export function analysis(a, names) {
   return box;
 }
 
+// A data table in a region of its own that scrolls sideways on a narrow screen (the page never
+// does), reachable with the keyboard so its hidden columns can be scrolled into view.
+export function tableBox(table, label) {
+  return el("div", { class: "table-box", role: "region", "aria-label": label, tabindex: "0" }, table);
+}
+
 // Which of the question's human viewpoints an answer covers.
 export function coverage(viewpoints, scored, label) {
   const v = scored && scored.viewpoints;
@@ -178,7 +184,7 @@ export function comparison(results) {
       el("td", {}, s.synthesis ? s.synthesis.retention_min.toFixed(2) : "-"),
       el("td", {}, s.synthesis ? s.synthesis.distinct_drafts.toFixed(1) : "-")));
   }
-  return table;
+  return tableBox(table, "The modes compared");
 }
 
 // Model output in Markdown stays text: no HTML, no link, no image can come out of it.

@@ -26,7 +26,7 @@ function voicesTable(base, mas) {
     const said = (r) => (r && r.scores && r.scores.counts[id] > 0 ? "yes" : "no");
     table.append(el("tr", {}, el("th", { scope: "row" }, names[id] || id), el("td", {}, said(base)), el("td", {}, said(mas))));
   }
-  return table;
+  return render.tableBox(table, "Which traditions each answer refers to");
 }
 
 export async function start(ctx, area) {
