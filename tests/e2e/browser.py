@@ -1,14 +1,12 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) for the classroom's tests, and the steps a
-teacher takes: open the page, write a lesson, start its activity."""
+"""The steps a teacher takes in the classroom (open the page, write a lesson, start its activity),
+a page of Debian's Chromium, and axe-core's WCAG 2.2 AA check."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 CHROMIUM = os.environ.get("MULTIPLEX_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -22,19 +20,6 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium, or MULTIPLEX_TEST_CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)  # CI installs it: its absence there is a broken set-up, not a skip
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 def new_page(browser: Browser, **options: object) -> Page:
     context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, "accept_downloads": True, **options})
     page = context.new_page()
@@ -43,15 +28,6 @@ def new_page(browser: Browser, **options: object) -> Page:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors  # type: ignore[attr-defined]
     return page
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    page = new_page(browser)
-    yield page
-    errors = page.js_errors  # type: ignore[attr-defined]
-    page.context.close()
-    assert not errors, f"the page threw: {errors}"
 
 
 def open_page(page: Page, server, path: str = "/") -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import axe_violations, browser, new_page, open_page, page, start, write_lesson  # noqa: F401
+from tests.e2e.browser import axe_violations, new_page, open_page, start, write_lesson
 from tests.panel import panel
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,9 @@ def test_no_serious_violation_in_any_state_of_any_activity(page: Page, serve, sc
     server = serve(model=scripted("panel", panel), fake_latency_ms=400)
     open_page(page, server)
     clean(page, "empty")
-    write_lesson(page, "What do we owe our parents?", activity="whose", viewpoints={1: "+ Care for them.\n- Not blindly."})
+    write_lesson(
+        page, "What do we owe our parents?", activity="whose", viewpoints={1: "+ Care for them.\n- Not blindly."}
+    )
     start(page)
     expect(page.locator(".progress li")).to_have_count(7)
     clean(page, "whose: streaming")
@@ -117,10 +119,14 @@ def test_every_activity_with_the_keyboard_alone(page: Page, serve, scripted) -> 
 
 @pytest.mark.parametrize(
     "viewport,large",
-    [({"width": 375, "height": 740}, False), ({"width": 700, "height": 500}, False), ({"width": 1280, "height": 720}, True)],
+    [
+        ({"width": 375, "height": 740}, False),
+        ({"width": 700, "height": 500}, False),
+        ({"width": 1280, "height": 720}, True),
+    ],
     ids=["phone", "zoom-200", "projector"],
 )
-def test_phone_zoom_and_projector_need_no_sideways_scrolling(browser, serve, scripted, viewport, large) -> None:  # noqa: F811
+def test_phone_zoom_and_projector_need_no_sideways_scrolling(browser, serve, scripted, viewport, large) -> None:
     """A 375-px phone; 200% zoom of a 1400-px window (the same CSS pixels as 700); a projector's
     large text on 1280 x 720."""
     server = serve(model=scripted("panel", panel))
@@ -143,7 +149,7 @@ def test_phone_zoom_and_projector_need_no_sideways_scrolling(browser, serve, scr
     page.context.close()
 
 
-def test_reduced_motion_is_respected(browser, server) -> None:  # noqa: F811
+def test_reduced_motion_is_respected(browser, server) -> None:
     page = new_page(browser, reduced_motion="reduce")
     open_page(page, server)
     write_lesson(page, "What is justice?", activity="compare", modes=("mas",))

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from multiplex.llm import fake
 from tests.conftest import wait_until
-from tests.e2e.browser import browser, new_page, open_page, page, start, write_lesson  # noqa: F401
+from tests.e2e.browser import new_page, open_page, start, write_lesson
 from tests.panel import DRAFTS, panel
 
 pytestmark = pytest.mark.browser
@@ -96,7 +96,9 @@ def test_what_is_missing_shows_the_plain_answer_first_then_the_voices_and_viewpo
 
 def test_compare_the_modes_side_by_side(page: Page, server) -> None:
     open_page(page, server)
-    write_lesson(page, "Should wealthy nations aid poorer ones?", activity="compare", modes=("baseline", "contextual", "mas"))
+    write_lesson(
+        page, "Should wealthy nations aid poorer ones?", activity="compare", modes=("baseline", "contextual", "mas")
+    )
     start(page)
     expect(page.locator("table.comparison tr[data-mode]")).to_have_count(3)
     expect(page.locator("section.column")).to_have_count(3)
@@ -211,7 +213,7 @@ def lesson_fields(page: Page) -> dict:
     }
 
 
-def test_a_lesson_travels_as_a_link_as_a_file_and_stays_in_the_browser(browser, server, tmp_path) -> None:  # noqa: F811
+def test_a_lesson_travels_as_a_link_as_a_file_and_stays_in_the_browser(browser, server, tmp_path) -> None:
     teacher = new_page(browser)
     open_page(teacher, server)
     write_lesson(
@@ -230,7 +232,10 @@ def test_a_lesson_travels_as_a_link_as_a_file_and_stays_in_the_browser(browser, 
     link = teacher.get_by_label("Lesson link").input_value()
     assert "#lesson=" in link and teacher.url == link
     lesson_file = downloaded(teacher, "Download lesson file")
-    assert json.loads(lesson_file)["lesson"]["questions"][0]["viewpoints"][0] == {"text": "Care for them in old age.", "stance": "support"}
+    assert json.loads(lesson_file)["lesson"]["questions"][0]["viewpoints"][0] == {
+        "text": "Care for them in old age.",
+        "stance": "support",
+    }
     teacher.get_by_role("button", name="Save in this browser").click()
     teacher.reload()
     expect(teacher.get_by_label("Saved lessons")).to_have_value("Duty — ُعائلة & family")
@@ -259,7 +264,9 @@ def test_a_lesson_travels_as_a_link_as_a_file_and_stays_in_the_browser(browser, 
 
 def test_a_damaged_link_says_so_and_an_older_settings_link_still_opens(page: Page, server) -> None:
     page.goto(server.base_url + "/playground/#lesson=bm90IGpzb24")
-    expect(page.locator("#status")).to_have_text("The lesson link could not be read: this lesson link is damaged (it does not decode).")
+    expect(page.locator("#status")).to_have_text(
+        "The lesson link could not be read: this lesson link is damaged (it does not decode)."
+    )
     page.goto(server.base_url + "/playground/#q=Why+rituals%3F&modes=baseline,mas&p=african,buddhist")
     page.reload()
     expect(page.locator("#q-1")).to_have_value("Why rituals?")
@@ -276,8 +283,9 @@ def test_the_lesson_and_stream_modules_on_their_own(page: Page, server) -> None:
           const frames = sse.parseFrames('data: {"a":1}\\n\\n: ping\\n\\ndata: [DONE]\\n\\ndata: {"b"');
           const crlf = sse.parseFrames('data: {"c":2}\\r\\n\\r\\n');
           const multi = sse.parseFrames('data: one\\ndata: two\\n\\n');
-          const l = lesson.normalise({questions: ["Q1", {text: " Q2 ", viewpoints: ["a", {text: "b", stance: "support"}]}],
-                                      title: "T", activity: "missing", modes: ["mas", "baseline"], extra: 1});
+          const l = lesson.normalise({
+            questions: ["Q1", {text: " Q2 ", viewpoints: ["a", {text: "b", stance: "support"}]}],
+            title: "T", activity: "missing", modes: ["mas", "baseline"], extra: 1});
           const back = lesson.decode(lesson.encode(l));
           const errors = [];
           for (const bad of [null, [], {questions: []}, {questions: ["a","b","c","d","e","f"]}, {questions: [""]},
@@ -294,12 +302,19 @@ def test_the_lesson_and_stream_modules_on_their_own(page: Page, server) -> None:
     )
     assert result["frames"] == {"data": ['{"a":1}', "[DONE]"], "rest": 'data: {"b"'}
     assert result["crlf"]["data"] == ['{"c":2}'] and result["multi"]["data"] == ["one\ntwo"]
-    assert result["l"]["questions"][1] == {"text": "Q2", "viewpoints": [{"text": "a"}, {"text": "b", "stance": "support"}]}
+    assert result["l"]["questions"][1] == {
+        "text": "Q2",
+        "viewpoints": [{"text": "a"}, {"text": "b", "stance": "support"}],
+    }
     assert result["l"]["modes"] == ["baseline", "mas"] and "extra" not in result["l"] and result["same"]
     assert None not in result["errors"], result["errors"]
     assert result["errors"][3] == "a lesson holds at most 5 questions" and result["errors"][4] == "question 1 is empty"
     assert result["damaged"] == "this lesson link is damaged (it does not decode)"
-    assert result["views"] == [{"text": "yes", "stance": "support"}, {"text": "no", "stance": "undermine"}, {"text": "plain"}]
+    assert result["views"] == [
+        {"text": "yes", "stance": "support"},
+        {"text": "no", "stance": "undermine"},
+        {"text": "plain"},
+    ]
     assert result["none"] is None
 
 
@@ -309,7 +324,13 @@ def test_the_lesson_and_stream_modules_on_their_own(page: Page, server) -> None:
 def test_the_handout_prints_each_question_its_voices_sources_and_prompts(page: Page, serve, scripted, tmp_path) -> None:
     server = serve(model=scripted("panel", panel))
     open_page(page, server)
-    write_lesson(page, "What do we owe our parents?", "Is it ever right to break a promise?", title="Duty", notes="Ten minutes each.")
+    write_lesson(
+        page,
+        "What do we owe our parents?",
+        "Is it ever right to break a promise?",
+        title="Duty",
+        notes="Ten minutes each.",
+    )
     start(page)
     expect(page.locator(".guess")).to_have_count(7)
     page.get_by_role("button", name="Show the handout").click()
@@ -319,10 +340,19 @@ def test_the_handout_prints_each_question_its_voices_sources_and_prompts(page: P
     expect(handout).to_contain_text("Not asked yet")  # question 2
     text = pdf_text(page, tmp_path, "handout.pdf")
     flat = " ".join(text.split())
-    for wanted in ("Duty", "Question 1: What do we owe our parents?", "Question 2: Is it ever right to break a promise?",
-                   "Islamic", "Qur'an 17:23", "Ubuntu says a person is a person", "Where do two traditions agree?",
-                   "Which voice is closest to your own, and why?", "Ten minutes each.", "fake/panel",
-                   "describes a tradition; it is not a person speaking"):
+    for wanted in (
+        "Duty",
+        "Question 1: What do we owe our parents?",
+        "Question 2: Is it ever right to break a promise?",
+        "Islamic",
+        "Qur'an 17:23",
+        "Ubuntu says a person is a person",
+        "Where do two traditions agree?",
+        "Which voice is closest to your own, and why?",
+        "Ten minutes each.",
+        "fake/panel",
+        "describes a tradition; it is not a person speaking",
+    ):
         assert wanted in flat, wanted
     assert "Save in this browser" not in flat and "Start the activity" not in flat  # only the handout is printed
 
@@ -354,7 +384,7 @@ def test_the_transcript_in_markdown_and_pdf_names_the_model_and_date(page: Page,
 
 HOSTILE = (
     '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"><b>bold</b> '
-    "[click me](javascript:window.pwned=3) <a href=\"javascript:window.pwned=4\">link</a> "
+    '[click me](javascript:window.pwned=3) <a href="javascript:window.pwned=4">link</a> '
     "![img](http://127.0.0.1:9/x.png) javascript:alert(1)"
 )
 
@@ -365,19 +395,28 @@ def hostile(call) -> str:
 
 def assert_inert(page: Page) -> None:
     assert page.evaluate("window.pwned") is None
-    assert page.locator("#activity script, #print-view script, #activity img, #print-view img, #activity b, #print-view b").count() == 0
+    assert (
+        page.locator(
+            "#activity script, #print-view script, #activity img, #print-view img, #activity b, #print-view b"
+        ).count()
+        == 0
+    )
     assert page.locator("a[href^='javascript']").count() == 0
 
 
-def test_hostile_output_and_questions_are_text_in_page_handout_exports_and_links(page: Page, serve, scripted, tmp_path) -> None:
+def test_hostile_output_and_questions_are_text_in_page_handout_exports_and_links(
+    page: Page, serve, scripted, tmp_path
+) -> None:
     server = serve(model=scripted("hostile", hostile))
     open_page(page, server)
-    question = '<script>window.pwned = 5</script>[q](javascript:1)'
+    question = "<script>window.pwned = 5</script>[q](javascript:1)"
     write_lesson(page, question, title="<b>Title</b>", activity="compare", modes=("baseline", "mas"))
     start(page)
     expect(page.locator("#status")).to_have_text("Done.")
     expect(page.locator("section.column[data-mode=mas] .card.ok")).to_have_count(7)
-    expect(page.locator("section.column[data-mode=baseline] .answer")).to_contain_text("<script>window.pwned = 1</script>")
+    expect(page.locator("section.column[data-mode=baseline] .answer")).to_contain_text(
+        "<script>window.pwned = 1</script>"
+    )
     expect(page.locator("#activity > h3")).to_contain_text(question)
     assert_inert(page)
     for view in ("Show the handout", "Show the transcript"):
@@ -407,5 +446,34 @@ def test_the_page_is_served_with_a_strict_content_security_policy(page: Page, se
     assert httpx.get(server.base_url + "/playground/js/main.js").headers["content-type"].startswith("text/javascript")
     open_page(page, server)
     # an inline script that slipped into the page would not run
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.pwned = 6'; document.body.append(s); }")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.pwned = 6';"
+        " document.body.append(s); }"
+    )
     assert page.evaluate("window.pwned") is None
+
+
+# ---- one walk on the embedded model, default settings
+
+
+@pytest.mark.smoke
+@pytest.mark.timeout(900)
+def test_a_walk_on_the_embedded_model(page: Page, serve) -> None:
+    """The demo model says what it is, every voice shows its progress, and the activity and its
+    handout complete. The quotation guard may refuse a 135M model's draft: such a voice is shown
+    failed, with the guard's reason, and the others go on."""
+    server = serve(model="local/smollm2")
+    open_page(page, server)
+    expect(page.get_by_test_id("model-note")).to_be_visible()
+    write_lesson(page, "What do we owe our parents?", activity="whose")
+    start(page)
+    expect(page.locator(".progress li")).to_have_count(7, timeout=120_000)
+    expect(page.locator(".guess").first).to_be_visible(timeout=600_000)
+    refused = page.get_by_test_id("degraded")
+    if refused.count():
+        expect(refused).to_contain_text("no source holds")
+    page.get_by_role("button", name="Reveal the key").click()
+    expect(page.get_by_test_id("reveal-summary")).to_contain_text("matched")
+    page.get_by_role("button", name="Show the handout").click()
+    expect(page.locator("#print-view")).to_contain_text("local/smollm2")
+    expect(page.locator("#print-view .card.ok").first).to_be_visible()

@@ -38,7 +38,7 @@ async function loadRoster() {
 function questionFields(q, i) {
   const n = i + 1;
   const box = el("fieldset", { class: "question", "data-index": i }, el("legend", {}, `Question ${n}`));
-  box.append(el("label", { for: `q-${n}` }, `Question ${n}`),
+  box.append(el("label", { for: `q-${n}` }, "What the class is asked"),
     el("textarea", { id: `q-${n}`, class: "q-text", rows: 2, maxlength: lessons.LIMITS.question }),
     el("label", { for: `v-${n}` }, "Viewpoints people hold (optional: one per line, + or - in front for a stance)"),
     el("textarea", { id: `v-${n}`, class: "q-viewpoints", rows: 2 }));
