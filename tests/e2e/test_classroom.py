@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from multiplex.llm import fake
 from tests.conftest import wait_until
 from tests.e2e.browser import new_page, open_page, start, write_lesson
-from tests.panel import DRAFTS, panel
+from tests.panel import BASELINE, DRAFTS, panel
 
 pytestmark = pytest.mark.browser
 NAMES = {
@@ -29,6 +29,17 @@ NAMES = {
     "african": "African",
     "indigenous": "Indigenous",
 }
+
+
+def upstream_panel(upstream, serve):
+    """A real provider over HTTP for the activities: the loopback upstream (through litellm's openai/
+    provider) answers each voice with its hand-written draft and every other call plainly."""
+    from tests.upstream import Reply
+
+    for pid, draft in DRAFTS.items():
+        upstream.script(Reply(text=draft), when_system=f"voice of the {NAMES[pid]} tradition")
+    upstream.script(Reply(text=BASELINE))
+    return serve(model="openai/loopback-model", retries=0, planner="off", synthesis="sections")
 
 
 def pdf_text(page: Page, tmp_path, name: str) -> str:
@@ -46,8 +57,8 @@ def downloaded(page: Page, button: str) -> str:
 # ---- the activities
 
 
-def test_whose_voice_hides_names_then_reveals_the_key_with_its_evidence(page: Page, serve, scripted) -> None:
-    server = serve(model=scripted("panel", panel))
+def test_whose_voice_hides_names_then_reveals_the_key_with_its_evidence(page: Page, serve, upstream) -> None:
+    server = upstream_panel(upstream, serve)
     open_page(page, server)
     write_lesson(page, "What do we owe our parents?", activity="whose")
     start(page)
@@ -73,9 +84,9 @@ def test_whose_voice_hides_names_then_reveals_the_key_with_its_evidence(page: Pa
 
 
 def test_what_is_missing_shows_the_plain_answer_first_then_the_voices_and_viewpoints(
-    page: Page, serve, scripted
+    page: Page, serve, upstream
 ) -> None:
-    server = serve(model=scripted("panel", panel), fake_latency_ms=300)
+    server = upstream_panel(upstream, serve)
     open_page(page, server)
     views = "+ Children should care for their parents in old age.\n- Duty to parents must not override conscience."
     write_lesson(page, "What do we owe our parents?", activity="missing", viewpoints={1: views})

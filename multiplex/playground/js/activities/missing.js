@@ -32,7 +32,7 @@ function voicesTable(base, mas) {
 export async function start(ctx, area) {
   area.append(el("p", { class: "instructions" },
     "First read a plain answer, from one voice. Whose perspectives does it leave out? Write your list, then reveal the multi-voice answer."));
-  const plainBox = el("section", { class: "column", "aria-label": "The plain answer" });
+  const plainBox = el("div", { class: "column" });
   const masBox = el("div", { class: "running-box" }, el("h3", {}, "The multi-voice answer, being prepared"));
   area.append(plainBox, masBox);
   const mas = live.stream("mas", ctx, masBox, { showDrafts: false, showAnswer: false, label: "The multi-voice answer" });
