@@ -4,6 +4,7 @@
 # takes 11-15 minutes on 2 cores). Run from the repository root, as root (rootful Podman):
 #
 #   deploy/check_image.sh            # SHARED=../shared by default: its containers/ folder
+#   COLD=1 deploy/check_image.sh     # the first build without any cached layer (a cold build)
 #
 # Without a registry, the base images are made locally as ../shared/containers/README.md shows:
 # Debian bookworm by debootstrap, a stand-in python:3.11-slim on it, and a Redis image from
@@ -43,10 +44,14 @@ if ! podman image exists localhost/redis:check; then
   podman build -q -t localhost/redis:check "$ctx" >/dev/null
 fi
 
-cold_flag=""
-podman image exists "$IMAGE" && cold_flag="(the image existed: not a cold build)"
+cold_flag="(cold: no cached layer)"
+no_cache="--no-cache"
+if [ -z "${COLD:-}" ]; then
+  no_cache=""
+  podman image exists "$IMAGE" && cold_flag="(the image existed: layers cached)"
+fi
 start=$(now)
-podman build -q --format docker -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
+podman build -q $no_cache --format docker -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
 build_s=$(since "$start")
 start=$(now)
 podman build -q --format docker -f deploy/Dockerfile -t "$IMAGE" . >/dev/null

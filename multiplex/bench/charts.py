@@ -1,12 +1,23 @@
-"""The charts of a bench report (PNG, matplotlib off-screen)."""
+"""The charts of a bench report (PNG, matplotlib off-screen). Where matplotlib is not installed
+(the container image leaves it out: it serves answers, it does not plot) the report is written
+without its charts and says so."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
+MISSING = "No charts: matplotlib is not installed here (`pip install matplotlib`, then `multiplex bench report` again)."
+
+
+def can_plot() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
 
 def write_charts(summary: dict[str, Any], folder: Path) -> list[str]:
+    if not can_plot():
+        return []
     import matplotlib
 
     matplotlib.use("Agg")

@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from multiplex.bench.charts import write_charts
+from multiplex.bench import charts as plots
 from multiplex.bench.stats import mean_ci, paired, spread
 from multiplex.bench.store import RunStore
 from multiplex.roster import Roster
@@ -472,7 +472,7 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
         for mode, row in modes.items():
             values = [row["sentiment_per_perspective"].get(p) for p in perspectives]
             lines.append(f"| {mode} | " + " | ".join("-" if v is None else f"{v:+.2f}" for v in values) + " |")
-    lines += [""] + [f"![{c}]({c})" for c in charts]
+    lines += [""] + ([f"![{c}]({c})" for c in charts] if plots.can_plot() else [plots.MISSING])
     return "\n".join(lines) + "\n"
 
 
@@ -547,6 +547,6 @@ def write_report(folder: Path, roster: Roster) -> dict[str, Any]:
     summary["manifest"] = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
     (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     _write_csv(summary["modes"], folder / "summary.csv")
-    charts = write_charts(summary, folder)
+    charts = plots.write_charts(summary, folder)
     (folder / "report.md").write_text(markdown(summary, charts), encoding="utf-8")
     return summary

@@ -231,6 +231,17 @@ async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, script
     assert manifest["config"]["models"] == [model] and manifest["prompts_hash"]
 
 
+async def test_a_report_without_matplotlib_says_it_has_no_charts(tmp_path: Path, monkeypatch) -> None:
+    """The container image leaves matplotlib out: the report is written whole, without PNGs, and says why."""
+    from multiplex.bench import charts
+
+    await bench(tmp_path, load_dataset("sample")[:2])
+    monkeypatch.setattr(charts, "can_plot", lambda: False)
+    write_report(tmp_path, ROSTER)
+    assert not list(tmp_path.glob("*.png"))
+    assert charts.MISSING in (tmp_path / "report.md").read_text()
+
+
 async def test_shards_merged_equal_an_unsharded_run(tmp_path: Path) -> None:
     questions = load_dataset("sample")
     await bench(tmp_path / "all", questions)
