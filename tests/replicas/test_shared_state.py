@@ -1,7 +1,7 @@
 """Several replicas, one service: a real Redis (Debian's redis-server, on loopback) shared by two
 or three multiplex servers. The rate limit holds across them, an answer one computed the others
-serve, and Redis dying mid-run loses no request. (The Router's cooldowns go to the same Redis
-through litellm's own support; a test of it across processes was not reliable: see the README.)"""
+serve, a deployment of the backend pool that one replica cooled down the others skip (replicas in
+processes of their own: `multiplex serve`), and Redis dying mid-run loses no request."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.benchmarks.processes import multiplex_serve
 from tests.conftest import free_port, wait_until
 from tests.panel import panel
+from tests.upstream import Reply
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="redis-server is not installed (apt-get install redis-server)"
@@ -82,6 +84,51 @@ def test_an_answer_one_replica_computed_the_others_serve(serve, redis, scripted)
     second = chat(b).json()
     assert len(calls) == 8 and second["multiplex"]["cached"] is True
     assert second["choices"][0]["message"]["content"] == first["choices"][0]["message"]["content"]
+
+
+def test_a_deployment_one_replica_cooled_down_the_others_skip(redis, upstream, tmp_path) -> None:
+    """A pool of two deployments on the loopback upstream, one answering 500. The replica that meets
+    it cools it down in Redis (litellm's Router state); a second replica, started afterwards, never
+    calls it in 20 requests, while a replica without Redis meets it on its own (each request picks a
+    deployment at random: missing it 20 times running has odds of one in a million)."""
+    upstream.script(Reply(status=500), when_model="dead")
+    upstream.script(Reply(text="An answer from the healthy deployment."), when_model="alive")
+    config = tmp_path / "pool.yaml"
+    deployment = "{model_name: pool, litellm_params: {model: openai/%s, api_base: '%s', api_key: sk-loopback}}"
+    config.write_text(
+        "model_list:\n"
+        + "".join(f"  - {deployment % (name, upstream.api)}\n" for name in ("dead", "alive"))
+        + "router_settings: {allowed_fails: 0, cooldown_time: 120, num_retries: 0, routing_strategy: simple-shuffle}\n"
+    )
+    settings = {
+        "MULTIPLEX_MODEL": "pool",
+        "MULTIPLEX_ROUTER_CONFIG": str(config),
+        "MULTIPLEX_RETRIES": "0",
+        "MULTIPLEX_CACHE_TTL_S": "0",  # every request a model call
+    }
+
+    def dead_calls() -> int:
+        return sum(1 for call in upstream.calls if call.body.get("model") == "dead")
+
+    def ask(base: str, times: int) -> int:
+        before = dead_calls()
+        for i in range(times):
+            body = {"model": "multiplex-baseline", "messages": [{"role": "user", "content": f"Question {i}?"}]}
+            httpx.post(f"{base}/v1/chat/completions", json=body, timeout=60)
+        return dead_calls() - before
+
+    shared = {**settings, "MULTIPLEX_REDIS_URL": redis.url}
+    with multiplex_serve(shared) as (first, _):
+        met = 0
+        for _ in range(30):  # until the first replica has met the failing deployment (and cooled it down)
+            met += ask(first, 1)
+            if met:
+                break
+        assert met == 1 and redis.keys("deployment:*:cooldown")
+        with multiplex_serve(shared) as (second, _):
+            assert ask(second, 20) == 0  # it read the cooldown from Redis
+    with multiplex_serve(settings) as (alone, _):
+        assert ask(alone, 20) >= 1  # without Redis, a replica finds the failing deployment by itself
 
 
 def test_redis_dying_mid_run_loses_no_request(serve, redis, scripted) -> None:
