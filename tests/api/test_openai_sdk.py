@@ -25,6 +25,7 @@ def test_models_list_and_retrieve(server) -> None:
     assert hindu.model_extra["multiplex"] == {
         "mode": "perspective",
         "perspective": "hindu",
+        "name": "Hindu",
         "model": "fake/test",
         "options": ["score", "cache"],
         "choosable_models": [],
