@@ -141,7 +141,7 @@ async function startActivity() {
   const activity = ACTIVITY[l.activity];
   controller = new AbortController();
   const area = $("#activity");
-  area.replaceChildren(el("h3", { tabindex: "-1" }, `${activity.title}: `, l.questions[index].text));
+  area.replaceChildren(el("h3", {}, activity.title), el("p", { class: "asked", "data-testid": "asked" }, "Question: ", l.questions[index].text));
   area.hidden = false;
   const ctx = {
     lesson: l, activity: l.activity, question: l.questions[index], perspectives: l.perspectives,
