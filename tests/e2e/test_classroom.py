@@ -31,7 +31,7 @@ NAMES = {
 }
 
 
-def upstream_panel(upstream, serve):
+def upstream_panel(upstream, serve, **settings):
     """A real provider over HTTP for the activities: the loopback upstream (through litellm's openai/
     provider) answers each voice with its hand-written draft and every other call plainly."""
     from tests.upstream import Reply
@@ -39,7 +39,7 @@ def upstream_panel(upstream, serve):
     for pid, draft in DRAFTS.items():
         upstream.script(Reply(text=draft), when_system=f"voice of the {NAMES[pid]} tradition")
     upstream.script(Reply(text=BASELINE))
-    return serve(model="openai/loopback-model", retries=0, planner="off", synthesis="sections")
+    return serve(model="openai/loopback-model", retries=0, planner="off", synthesis="sections", **settings)
 
 
 def pdf_text(page: Page, tmp_path, name: str) -> str:
@@ -157,6 +157,21 @@ def test_a_failed_voice_is_shown_and_the_answer_says_it_is_missing(page: Page, s
     expect(column.locator(".card.ok")).to_have_count(6)
     expect(column.get_by_test_id("degraded")).to_contain_text("Islamic is missing")
     expect(column.locator(".answer")).to_contain_text("Upstream answer to:")
+    expect(page.locator("#status")).to_have_text("Done.")
+
+
+def test_a_late_voice_is_shown_late_while_the_others_stay(page: Page, serve, upstream) -> None:
+    from tests.upstream import Reply
+
+    upstream.script(Reply(text=DRAFTS["hindu"], latency_s=20), when_system="voice of the Hindu tradition")
+    server = upstream_panel(upstream, serve, straggler_grace_s=0.5)
+    open_page(page, server)
+    write_lesson(page, "What do we owe our parents?", activity="compare", modes=("mas",))
+    start(page)
+    column = page.locator("section.column[data-mode=mas]")
+    expect(column.locator(".card.ok")).to_have_count(6)
+    expect(column.locator('.card.failed[data-id="hindu"] .meta')).to_contain_text("late:")
+    expect(column.get_by_test_id("degraded")).to_contain_text("Hindu is missing")
     expect(page.locator("#status")).to_have_text("Done.")
 
 
