@@ -44,14 +44,15 @@ if ! podman image exists localhost/redis:check; then
   podman build -q -t localhost/redis:check "$ctx" >/dev/null
 fi
 
-cold_flag="(cold: no cached layer)"
-no_cache="--no-cache"
-if [ -z "${COLD:-}" ]; then
-  no_cache=""
-  podman image exists "$IMAGE" && cold_flag="(the image existed: layers cached)"
+cold_flag=""
+podman image exists "$IMAGE" && cold_flag="(the image existed: layers cached)"
+if [ -n "${COLD:-}" ]; then  # no layer of an earlier build left to reuse (the base images stay)
+  podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
+  podman image prune -f >/dev/null
+  cold_flag="(cold: no cached layer)"
 fi
 start=$(now)
-podman build -q $no_cache --format docker -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
+podman build -q --format docker -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
 build_s=$(since "$start")
 start=$(now)
 podman build -q --format docker -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
