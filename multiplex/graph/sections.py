@@ -73,11 +73,23 @@ class Quotable(Protocol):
     text: str
 
 
-def section_text(card: Perspective, text: str, passage: Quotable | None = None) -> str:
-    """A voice's section: its draft condensed, then (when it has one) its most relevant passage,
-    word for word, named as a work, in the third person."""
-    parts = [part for part in (text, quoted_passage(passage) if passage is not None else "") if part]
-    return f"**{card.name}.** {' '.join(parts)}"
+# What a section says when nothing of its voice's draft may be shown: the voice is never dropped
+# from the answer unannounced, and nothing unchecked is put in its mouth.
+WITHHELD = (
+    "This voice answered, but nothing it wrote can be shown here: its sentences spoke of the process, "
+    "not the question, or quoted words no source holds."
+)
+
+
+def section_body(text: str, passage: Quotable | None = None) -> str:
+    """A voice's section after its heading: its draft condensed, then (when it has one) its most
+    relevant passage, word for word, named as a work, in the third person."""
+    return " ".join(part for part in (text, quoted_passage(passage) if passage is not None else "") if part)
+
+
+def section_heading(card: Perspective) -> str:
+    """A section's heading, outside every guard: a voice that answered is always named."""
+    return f"**{card.name}.** "
 
 
 def quoted_passage(passage: Quotable) -> str:

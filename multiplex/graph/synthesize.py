@@ -40,9 +40,12 @@ from multiplex.graph.sections import (
     CLOSING_HEADING,
     CLOSING_OPENING,
     CLOSING_TOKENS,
+    WITHHELD,
     brief,
     condense,
-    section_text,
+    quoted_passage,
+    section_body,
+    section_heading,
 )
 from multiplex.graph.state import AnswerDelta, GraphState, RunRequest
 from multiplex.roster import Perspective
@@ -145,36 +148,42 @@ def _same_reason(a: MultiplexError, b: MultiplexError) -> bool:
     )
 
 
-def _sections(drafts: list[Draft], question: str) -> list[tuple[Draft, str]]:
-    """Every draft's section: its words condensed and its passage. A voice is never left out: with
-    nothing of its own words left beside unquoted attributions, its passage speaks for it, and
-    with no passage either, its words stand as written."""
-    sections = []
-    for draft in drafts:
-        text = condense(draft.text, question, attributions=draft.passage is None)
-        if text or draft.passage is not None:
-            sections.append((draft, section_text(draft.card, text, draft.passage)))
-    return sections
+def _bodies(drafts: list[Draft], question: str) -> list[tuple[Draft, str]]:
+    """Every draft's section body: its words condensed and its passage. With nothing of its own
+    words left beside unquoted attributions, its passage speaks for it."""
+    return [
+        (draft, section_body(condense(draft.text, question, attributions=draft.passage is None), draft.passage))
+        for draft in drafts
+    ]
 
 
 async def _guarded_sections(
     ctx: GraphContext, request: RunRequest, drafts: list[Draft], emit: Emit, references: References, after: bool
 ) -> tuple[list[tuple[Draft, str]], Grounding]:
     """The drafts' sections, numbered by the answer's references and streamed when asked (`after`:
-    some of the answer went out before them)."""
+    some of the answer went out before them). Every voice keeps its section: a body the guard
+    empties gives way to its passage alone, and with nothing checkable left, to WITHHELD."""
     question = build_messages.last_user_text(request.messages)
-    built = await asyncio.to_thread(_sections, drafts, question)  # embeddings: off the event loop
+    bodies = await asyncio.to_thread(_bodies, drafts, question)  # embeddings: off the event loop
     grounding = Grounding()
-    sections: list[tuple[Draft, str]] = []
-    for draft, text in built:
+
+    async def guarded(text: str) -> str:
+        nonlocal grounding
         guard = Guard(sources=ctx.sources, references=references, asked=build_messages.user_words(request.messages))
         await guard.feed(text)
-        guarded = await guard.close()
+        kept = await guard.close()
         grounding += guard.grounding
-        if guarded:
-            if request.stream:
-                emit(AnswerDelta(BLOCKS + guarded if after or sections else guarded))
-            sections.append((draft, guarded))
+        return kept
+
+    sections: list[tuple[Draft, str]] = []
+    for draft, body in bodies:
+        shown = await guarded(body) if body else ""
+        if not shown and draft.passage is not None and body != (alone := quoted_passage(draft.passage)):
+            shown = await guarded(alone)
+        text = section_heading(draft.card) + (shown or WITHHELD)
+        if request.stream:
+            emit(AnswerDelta(BLOCKS + text if after or sections else text))
+        sections.append((draft, text))
     return sections, grounding
 
 

@@ -54,6 +54,34 @@ async def test_mas_runs_every_perspective_then_writes_sections_and_a_closing(scr
     assert [c.role for c in result.calls].count("perspective") == 7 and result.calls[-1].role == "synthesizer"
 
 
+async def test_a_section_the_guard_empties_keeps_its_heading_and_says_so(scripted, monkeypatch) -> None:
+    """A condensed draft can join words into a quotation no source holds (a quotation cut by the
+    condensing): the guard removes that sentence, never the voice. With a passage, the passage
+    speaks for it; with none, the section says nothing of it could be shown."""
+    from multiplex.graph import synthesize
+    from multiplex.graph.sections import WITHHELD
+    from multiplex.grounding.sources import Sources
+
+    invented = 'Its sages said "every parent is owed a golden house by the river".'
+    monkeypatch.setattr(synthesize, "condense", lambda text, question, attributions=False: invented)
+    searched = Sources.for_question
+    monkeypatch.setattr(
+        Sources, "for_question", lambda self, card, q, k=3: [] if card.id == "hindu" else searched(self, card, q, k)
+    )
+    for stream in (False, True):
+        events = [e async for e in engine(model=scripted("panel", panel)).stream(RunRequest.ask("Q?", stream=stream))]
+        result = events[-1].result
+        assert all(p.status == "ok" for p in result.perspectives)
+        assert "golden house" not in result.text
+        for name in NAMES:
+            assert f"**{name}.** " in result.text  # every voice that answered is named
+        assert f"**Hindu.** {WITHHELD}" in result.text  # no passage to speak for it
+        assert re.search(r"\*\*Western\.\*\* [^\n]+: “[^\n]+” \[\d+\]", result.text)  # its passage alone
+        assert result.grounding.removed >= 7
+        if stream:
+            assert "".join(e.text for e in events if isinstance(e, AnswerDelta)).strip() == result.text
+
+
 async def test_scores_are_those_of_the_answer_not_of_the_roster(scripted) -> None:
     model = scripted("plain", lambda call: BASELINE)
     result = await engine(model=model).run(RunRequest.ask("Q?", mode="baseline"))
