@@ -70,7 +70,8 @@ def write_charts(summary: dict[str, Any], folder: Path) -> list[str]:
         ax.bar(labels, shares, bottom=bottoms, label=pid)
         bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
     ax.set_ylabel("share of references (%)")
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+    if perspectives:  # no answer referred to any: bars of nothing, no legend
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
     save(fig, ax, "References over perspectives", "distribution_by_mode.png")
 
     fig, ax = plt.subplots(figsize=(6, 4))
