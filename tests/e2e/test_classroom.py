@@ -207,6 +207,31 @@ def test_api_key_is_sent_when_the_server_needs_one(page: Page, serve) -> None:
     expect(page.locator("input[name=perspective]")).to_have_count(7)
 
 
+def test_a_late_connection_never_covers_a_newer_message(page: Page, serve) -> None:
+    """A teacher types the key and clicks Start at once: leaving the field connects (slowly), the
+    click says why the lesson cannot run yet, and the connection's late reply keeps that message."""
+    server = serve(api_keys="class-key")
+    page.goto(server.base_url + "/playground/")
+    expect(page.locator("#status")).to_contain_text("401")
+    held = []
+    page.route("**/v1/models", lambda route: held.append(route))  # the connection's reply waits until the click is done
+    page.get_by_text("API key (only if").click()
+    page.get_by_label("API key (kept in this browser)").fill("class-key")
+    page.get_by_role("button", name="Start the activity").click()  # the key's field loses focus first
+    expect(page.locator("#status")).to_contain_text("The lesson cannot be used yet")
+    for _ in range(100):  # Playwright hands the held request over while it runs a call of its own
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/v1/models")
+    expect(page.locator("input[name=perspective]")).to_have_count(7)
+    expect(page.locator("#status")).to_contain_text("The lesson cannot be used yet")
+    page.get_by_label("API key (kept in this browser)").dispatch_event("change")  # the same key: nothing to redo
+    expect(page.locator("#status")).to_contain_text("The lesson cannot be used yet")
+
+
 def test_the_embedded_demo_model_is_named_as_such(page: Page, serve) -> None:
     server = serve(model="local/smollm2")  # loaded, never called: the page only lists the models
     open_page(page, server)

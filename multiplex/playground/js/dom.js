@@ -22,7 +22,16 @@ export function pct(x) {
 }
 
 // The status line, a polite live region: screen readers hear progress without losing their place.
+let shown = 0;  // status messages shown so far
+
+// How many status messages have been shown: a slow task that started at one count says nothing
+// once the count has moved on, so a late reply never covers a newer message.
+export function statusCount() {
+  return shown;
+}
+
 export function setStatus(text, isError = false) {
+  shown += 1;
   const status = $("#status");
   status.textContent = text;
   status.classList.toggle("error", isError);

@@ -4,7 +4,7 @@ import * as compare from "./activities/compare.js";
 import * as missing from "./activities/missing.js";
 import * as whose from "./activities/whose.js";
 import * as api from "./api.js";
-import { $, $$, download, el, setStatus } from "./dom.js";
+import { $, $$, download, el, setStatus, statusCount } from "./dom.js";
 import * as handout from "./handout.js";
 import * as lessons from "./lesson.js";
 import { Session } from "./session.js";
@@ -254,8 +254,16 @@ function bind() {
   });
   $("#apikey").value = api.apiKey.get();
   $("#apikey").addEventListener("change", async () => {
+    if ($("#apikey").value === api.apiKey.get() && roster.length) return;  // the same key, already connected
     api.apiKey.set($("#apikey").value);
-    try { await loadRoster(); showLesson(readForm()); setStatus("Connected."); } catch (error) { setStatus(error.message, true); }
+    const asked = statusCount();
+    try {
+      await loadRoster();
+      showLesson(readForm());
+      if (statusCount() === asked) setStatus("Connected.");
+    } catch (error) {
+      if (statusCount() === asked) setStatus(error.message, true);
+    }
   });
 }
 
