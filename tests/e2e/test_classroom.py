@@ -213,7 +213,8 @@ def test_a_late_connection_never_covers_a_newer_message(page: Page, serve) -> No
     server = serve(api_keys="class-key")
     page.goto(server.base_url + "/playground/")
     expect(page.locator("#status")).to_contain_text("401")
-    held = []
+    held, asked = [], []
+    page.on("request", lambda request: asked.append(request.url) if "/v1/models" in request.url else None)
     page.route("**/v1/models", lambda route: held.append(route))  # the connection's reply waits until the click is done
     page.get_by_text("API key (only if").click()
     page.get_by_label("API key (kept in this browser)").fill("class-key")
@@ -228,7 +229,10 @@ def test_a_late_connection_never_covers_a_newer_message(page: Page, serve) -> No
     page.unroute("**/v1/models")
     expect(page.locator("input[name=perspective]")).to_have_count(7)
     expect(page.locator("#status")).to_contain_text("The lesson cannot be used yet")
+    connections = len(asked)
     page.get_by_label("API key (kept in this browser)").dispatch_event("change")  # the same key: nothing to redo
+    page.wait_for_timeout(300)
+    assert len(asked) == connections, asked
     expect(page.locator("#status")).to_contain_text("The lesson cannot be used yet")
 
 

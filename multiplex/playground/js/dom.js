@@ -21,7 +21,6 @@ export function pct(x) {
   return `${(x * 100).toFixed(1)}%`;
 }
 
-// The status line, a polite live region: screen readers hear progress without losing their place.
 let shown = 0;  // status messages shown so far
 
 // How many status messages have been shown: a slow task that started at one count says nothing
@@ -30,6 +29,7 @@ export function statusCount() {
   return shown;
 }
 
+// The status line, a polite live region: screen readers hear progress without losing their place.
 export function setStatus(text, isError = false) {
   shown += 1;
   const status = $("#status");
