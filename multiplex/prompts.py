@@ -16,6 +16,7 @@ from multiplex.resources import data_dir
 # Each template and the placeholders multiplex fills in it: a template may use fewer, never others.
 TEMPLATES: dict[str, frozenset[str]] = {
     "contextual": frozenset(),
+    "considerations": frozenset(),
     "perspective": frozenset({"name", "description", "persona", "example", "task"}),
     "passages": frozenset({"passages"}),
     "planner": frozenset({"perspectives", "example_id"}),

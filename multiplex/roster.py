@@ -21,7 +21,9 @@ from multiplex.resources import data_dir
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 # The run's other roles and modes: a card taking one of these names would be mistaken for them in
 # logs, metrics and the served model ids.
-RESERVED_IDS = frozenset({"baseline", "contextual", "mas", "task", "perspective", "planner", "synthesizer", "judge"})
+RESERVED_IDS = frozenset(
+    {"baseline", "contextual", "mas", "task", "perspective", "planner", "considerations", "synthesizer", "judge"}
+)
 
 
 class Perspective(BaseModel):

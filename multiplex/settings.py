@@ -60,7 +60,13 @@ class Settings(BaseSettings):
     degraded_note: Literal["on", "off"] = Field(
         "on", description="a line in a mas answer naming the voices that did not answer"
     )
+    answer_length: float = Field(
+        2.0, ge=1.0, description="mas: most words of an answer, as a multiple of its considerations' (a plain answer)"
+    )
     max_tokens: int = Field(512, ge=1, description="default max tokens of one agent call")
+    context_window: int | None = Field(
+        None, ge=1024, description="context window, in tokens, of a model litellm does not know (sizes the drafts)"
+    )
     timeout_s: float = Field(120.0, gt=0, description="time one LLM call may take, retries included, in seconds")
     retries: int = Field(1, ge=0, le=5, description="retries of one failed LLM call (timeouts, 429, 5xx)")
     router_config: Path | None = Field(None, description="LiteLLM proxy-style YAML: every call through a Router")

@@ -1,7 +1,7 @@
 """Hand-written replies for tests that assert what the scorer says of an answer: each perspective
-speaks from its tradition in words written here, never taken from the cards' lexicon. What they
-quote, they quote word for word from the shipped sources (Pickthall's Qur'an 17:23, Legge's
-Analects 1.2, Müller's Dhammapada 5), as a well-grounded agent would."""
+speaks from its tradition in words written here, as a well-grounded agent would: what it says of
+its tradition its card supports, and what it quotes, it quotes word for word from the shipped
+sources (Pickthall's Qur'an 17:23, Legge's Analects 1.2, Müller's Dhammapada 5)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ import re
 from multiplex.llm.fake import FakeCall
 
 DRAFTS = {
-    "western": "Kant held that duty binds us whatever the outcome. John Stuart Mill weighed the happiness of all.",
+    "western": "Kant reasoned from duty, and John Stuart Mill weighed consequences. "
+    "The tradition values individual dignity, human rights and the rule of law.",
     "islamic": 'The Quran decrees "that ye worship none save Him, and (that ye show) kindness to parents." '
-    "Mercy, in Islam, is owed to all.",
+    "Islam asks for justice (adl) and excellence (ihsan) in the ummah.",
     "confucian": 'The Analects ask: "Filial piety and fraternal submission!—are they not the root of all benevolent '
-    'actions?" Mencius added that a ruler must be humane.',
-    "hindu": "In the Bhagavad Gita each person follows their own dharma. Karma binds every act to its fruit.",
-    "buddhist": 'The Dhammapada holds that "hatred does not cease by hatred at any time." Compassion for all beings '
-    "eases suffering.",
-    "african": "Ubuntu says a person is a person through other persons. The ancestors watch over the living.",
-    "indigenous": "The Haudenosaunee weigh each choice for seven generations. The land is a relative, not a resource.",
+    'actions?" Mencius and Xunzi reason from roles and relationships.',
+    "hindu": "The Bhagavad Gita is Krishna teaching Arjuna his dharma. Karma is action and its consequence.",
+    "buddhist": 'The Dhammapada holds that "hatred does not cease by hatred at any time." Buddhism reasons from the '
+    "reduction of suffering and compassion for all sentient beings.",
+    "african": "Ubuntu says a person is a person through other persons. The ancestors are a living presence in the "
+    "community.",
+    "indigenous": "The Haudenosaunee decide for the seventh generation to come. Kinship with the land calls for "
+    "reciprocity and balance.",
 }
 CLOSING = "These traditions share a sense of obligation. They differ on whether it comes from duty, faith or kin."
 BASELINE = "Most people would weigh individual rights against the common good and decide case by case."

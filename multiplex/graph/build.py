@@ -1,7 +1,7 @@
 """The LangGraph graphs, compiled once; each run hands them its `GraphContext`.
 
 baseline / contextual / perspective / task:  START -> answer -> END
-mas:  START -> [plan] -> Send(perspective) x N (in parallel) -> synthesize -> END
+mas:  START -> [plan] -> Send(perspective) x N + Send(considerations) (in parallel) -> synthesize -> END
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 from multiplex.graph.context import GraphContext
-from multiplex.graph.nodes import answer, fan_out, perspective, plan
-from multiplex.graph.state import GraphState, PerspectiveInput
+from multiplex.graph.nodes import answer, considerations, fan_out, perspective, plan
+from multiplex.graph.state import ConsiderationsInput, GraphState, PerspectiveInput
 from multiplex.graph.synthesize import synthesize
 
 
@@ -28,14 +28,17 @@ def build_mas(planner: bool) -> Any:
     graph = StateGraph(GraphState, context_schema=GraphContext)
     # mypy cannot take a TypedDict class as `type[NodeInputT]`; LangGraph reads the Send payload by it.
     graph.add_node("perspective", perspective, input_schema=PerspectiveInput)  # type: ignore[call-overload]
+    graph.add_node("considerations", considerations, input_schema=ConsiderationsInput)  # type: ignore[call-overload]
     graph.add_node("synthesize", synthesize)
+    branches = ["perspective", "considerations"]
     if planner:
         graph.add_node("plan", plan)
         graph.add_edge(START, "plan")
-        graph.add_conditional_edges("plan", fan_out, ["perspective"])
+        graph.add_conditional_edges("plan", fan_out, branches)
     else:
-        graph.add_conditional_edges(START, fan_out, ["perspective"])
-    graph.add_edge("perspective", "synthesize")
+        graph.add_conditional_edges(START, fan_out, branches)
+    for branch in branches:  # both run in one superstep: the synthesis runs once, after all of them
+        graph.add_edge(branch, "synthesize")
     graph.add_edge("synthesize", END)
     return graph.compile()
 

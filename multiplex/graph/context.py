@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from multiplex.errors import MultiplexError
+from multiplex.graph.echo import Instructions
 from multiplex.graph.panel import Panel
 from multiplex.graph.record import AgentCall, Role
 from multiplex.graph.state import RunRequest
@@ -29,6 +31,11 @@ class GraphContext:
     sources: Sources
 
     panel: Panel | None = None  # the run's perspective agents as a group (mas): the straggler grace
+
+    @property
+    def instructions(self) -> Instructions:
+        """Our own prompts' words, which no reply may repeat as its answer."""
+        return _instructions(self.prompts)
 
     def model_of(self, card: Perspective | None, request: RunRequest | None = None) -> str:
         """The one answer to "which model does this agent use": the request's choice for it, else its
@@ -95,6 +102,11 @@ class Called:
             raise self.error
         assert self.completion is not None
         return self.completion
+
+
+@lru_cache(maxsize=8)
+def _instructions(prompts: Prompts) -> Instructions:
+    return Instructions(prompts)
 
 
 def _finish(reason: str) -> Literal["stop", "length"]:

@@ -221,6 +221,7 @@ class Engine:
             text=text,
             finish_reason=limits.reason or final.get("finish_reason") or "stop",
             perspectives=_verified(_ordered(final.get("records", []), roster), grounding),
+            considerations=final.get("considerations"),
             synthesis=final.get("synthesis"),
             calls=final.get("calls", []),
             grounding=grounding,

@@ -1,6 +1,7 @@
 """The guard on what the user reads, streamed or not: a model's text passes it in whole sentences
 (a quotation is never cut in two), and
 
+- with `echo`, a sentence that repeats multiplex's own instructions is dropped (`graph/echo.py`);
 - with `process_talk`, a sentence that speaks of drafts, agents, a panel or this process is dropped;
 - with `sources`, a sentence holding a quotation of five words or more that no source holds is
   dropped: an invented saying is never shown as one (the sentence goes, not only its quotation
@@ -14,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
-from multiplex.graph.record import Grounding
+from multiplex.graph.echo import Instructions
+from multiplex.graph.record import Claim, Grounding
 from multiplex.grounding.passages import Passage
 from multiplex.grounding.quotes import (
     BOUNDARY,
@@ -28,6 +30,7 @@ from multiplex.grounding.quotes import (
     sentence_pieces,
 )
 from multiplex.grounding.sources import Sources
+from multiplex.grounding.support import Claims
 from multiplex.scoring.synthesis import mentions_process
 
 _MARKER = re.compile(r"^\s*\[\d+\]")
@@ -45,6 +48,10 @@ class References:
             self.passages.append(passage)
             return len(self.passages)
         return ids.index(passage.id) + 1
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.passages]
 
     def block(self) -> str:
         if not self.passages:
@@ -65,8 +72,12 @@ class Guard:
         sources: Sources | None = None,
         references: References | None = None,
         asked: str = "",
+        echo: Instructions | None = None,
+        claims: Claims | None = None,
     ) -> None:
         self.emit = emit
+        self.echo = echo
+        self.claims = claims
         self.asked = asked  # the user's own words, which a reply may quote back
         self.process_talk = process_talk
         self.sources = sources if sources else None
@@ -99,8 +110,16 @@ class Guard:
         return "".join(self.kept).strip()
 
     async def _pass(self, unit: str) -> None:
+        if self.echo is not None and self.echo.echoed(unit):
+            self.grounding.echoed += 1
+            return
         if self.process_talk and mentions_process(unit):
             self.removed += 1
+            return
+        if self.claims is not None and (found := self.claims.check(unit)) is not None and not found[1].supported:
+            named, verdict = found
+            claim = Claim(perspectives=named, sentence=unit.strip(), reason=verdict.reason)
+            self.grounding.unsupported_claims.append(claim)
             return
         if self.sources is not None:
             checked = self._checked(unit)

@@ -21,10 +21,11 @@ from multiplex.errors import EmptyAnswer
 from multiplex.graph import messages as build_messages
 from multiplex.graph.context import Called, GraphContext, TokenSink, wants_format
 from multiplex.graph.guards import Guard, References
-from multiplex.graph.record import Citation, PerspectiveRecord
+from multiplex.graph.record import Citation, ConsiderationsRecord, PerspectiveRecord
 from multiplex.graph.sections import SECTION_DRAFT_TOKENS
 from multiplex.graph.state import (
     AnswerDelta,
+    ConsiderationsInput,
     GraphState,
     PerspectiveDelta,
     PerspectiveDone,
@@ -122,8 +123,9 @@ async def plan(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str
 
 
 def fan_out(state: GraphState) -> list[Send]:
+    """Every perspective agent, and beside them the call that sets out the main considerations."""
     tasks = state.get("tasks") or {}
-    return [
+    voices = [
         Send(
             "perspective",
             PerspectiveInput(
@@ -132,6 +134,46 @@ def fan_out(state: GraphState) -> list[Send]:
         )
         for p in state["roster"]
     ]
+    return [*voices, Send("considerations", ConsiderationsInput(request=state["request"]))]
+
+
+async def considerations(payload: ConsiderationsInput, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
+    """mas: the question's main considerations on each side, so that the answer never knows less
+    than a plain one. Its own budget, like a draft's; it is shown only inside the answer, whose
+    guards it passes there, so here it is checked as a draft is (quotations, our instructions)."""
+    ctx, request = runtime.context, payload["request"]
+    model = ctx.synthesizer(request)
+    chat = build_messages.considerations(ctx.prompts, request.messages)
+    params = replace(prose(request.params), max_tokens=ctx.settings.max_tokens)
+    called = await ctx.call("considerations", model, chat, params, perspectives=())
+    guard = Guard(
+        sources=ctx.sources,
+        asked=build_messages.user_words(request.messages),
+        echo=ctx.instructions,
+        process_talk=True,
+    )
+    if called.error is not None:
+        log.warning("the considerations call (%s) failed: %s", model, called.error.message)
+        record = ConsiderationsRecord(
+            status="failed",
+            model=model,
+            latency_ms=called.call.latency_ms,
+            failure=called.error.failure,
+            error=called.error.message,
+        )
+        return {"considerations": record, "calls": [called.call]}
+    assert called.completion is not None
+    await guard.feed(called.completion.text)
+    content = await guard.close(drop_unfinished=called.completion.finish_reason == "length")
+    record = ConsiderationsRecord(
+        status="ok",
+        content=content,
+        model=model,
+        latency_ms=called.call.latency_ms,
+        usage=called.completion.usage,
+        finish_reason=called.call.finish_reason,
+    )
+    return {"considerations": record, "calls": [called.call], "grounding": [guard.grounding]}
 
 
 async def perspective(payload: PerspectiveInput, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
@@ -181,7 +223,14 @@ async def _voice(
     out = None
     if request.stream:
         out = sink(emit, lambda t: PerspectiveDelta(card.id, t)) if payload else sink(emit, AnswerDelta)
-    guard = Guard(out, sources=ctx.sources, references=references, asked=build_messages.user_words(request.messages))
+    guard = Guard(
+        out,
+        sources=ctx.sources,
+        references=references,
+        asked=build_messages.user_words(request.messages),
+        echo=ctx.instructions,
+        process_talk=True,
+    )
     await guard.feed(opening)
     called = await ctx.call(
         "perspective", model, chat, params, perspective=card.id, on_token=guard.feed if request.stream else None
@@ -196,7 +245,7 @@ async def _voice(
     assert called.completion is not None
     if not request.stream:
         await guard.feed(called.completion.text)
-    content = await guard.close()
+    content = await guard.close(drop_unfinished=called.completion.finish_reason == "length")  # no half sentence
     given = {p.id for p in passages}
     citations += [Citation.of(p) for pid, p in guard.cited.items() if pid not in given]
     if not content:

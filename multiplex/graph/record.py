@@ -18,7 +18,7 @@ from multiplex.grounding.passages import Passage
 from multiplex.llm.types import Usage
 from multiplex.scoring.types import ScoreResult
 
-Role = Literal["baseline", "contextual", "task", "perspective", "planner", "synthesizer"]
+Role = Literal["baseline", "contextual", "task", "perspective", "planner", "considerations", "synthesizer"]
 FinishReason = Literal["stop", "length"]
 
 
@@ -52,16 +52,36 @@ class Citation(BaseModel):
         return cls(**passage.model_dump(exclude={"tradition"}), verified=verified)
 
 
+class Claim(BaseModel):
+    """A sentence that said of a tradition what its texts and card do not support: never shown."""
+
+    perspectives: list[str] = Field(description="the traditions it spoke of")
+    sentence: str
+    reason: str
+
+
 class Grounding(BaseModel):
     """What the guards found in the drafts and the answer: quotations of five words or more, those
-    found in a source, those that were not (their sentences never reach the user), and sentences
-    that put words in a named teacher's or text's mouth with no verified quotation."""
+    found in a source, those that were not (their sentences never reach the user), sentences that
+    put words in a named teacher's or text's mouth with no verified quotation, claims about a
+    tradition its texts do not support (left out), sentences repeating our own instructions (left
+    out), and the passages shown in the answer."""
 
     quotations: int = 0
     verified: int = 0
     removed: int = 0
     unsupported_attributions: list[str] = Field(default_factory=list)
+    unsupported_claims: list[Claim] = Field(
+        default_factory=list, description="claims about a tradition that its texts and card do not support, left out"
+    )
+    echoed: int = Field(0, description="sentences that repeated multiplex's own instructions, left out")
     quoted: list[str] = Field(default_factory=list, description="ids of the passages verified quotations come from")
+    passages_shown: list[str] = Field(
+        default_factory=list, description="ids of the passages quoted in the answer's sections, as fitting the question"
+    )
+    passages_withheld: int = Field(
+        0, description="voices whose best passage did not fit the question closely enough to be quoted"
+    )
 
     def __add__(self, other: Grounding) -> Grounding:
         return Grounding(
@@ -69,7 +89,11 @@ class Grounding(BaseModel):
             verified=self.verified + other.verified,
             removed=self.removed + other.removed,
             unsupported_attributions=self.unsupported_attributions + other.unsupported_attributions,
+            unsupported_claims=self.unsupported_claims + other.unsupported_claims,
+            echoed=self.echoed + other.echoed,
             quoted=list(dict.fromkeys(self.quoted + other.quoted)),
+            passages_shown=list(dict.fromkeys(self.passages_shown + other.passages_shown)),
+            passages_withheld=self.passages_withheld + other.passages_withheld,
         )
 
 
@@ -116,6 +140,24 @@ class SynthesisRecord(BaseModel):
         default_factory=list, description="voices the llm synthesis lost, restored from their own drafts"
     )
     note: str | None = Field(None, description="what went wrong on the way and what stands in for it")
+    words: int = Field(0, description="words of the answer, its sources list and citation marks not counted")
+    word_budget: int | None = Field(
+        None, description="the most words it was allowed: MULTIPLEX_ANSWER_LENGTH times its considerations' words"
+    )
+
+
+class ConsiderationsRecord(BaseModel):
+    """mas: the call, run beside the voices, that sets out the question's main considerations on
+    each side, which the answer opens with."""
+
+    status: Literal["ok", "failed"]
+    content: str = ""
+    model: str
+    latency_ms: float = 0.0
+    usage: Usage = Field(default_factory=Usage)
+    finish_reason: FinishReason | None = None
+    failure: Failure | None = None
+    error: str | None = None
 
 
 class AgentUsage(BaseModel):
@@ -142,6 +184,9 @@ class RunRecord(BaseModel):
     model: str = Field(description="the configured model of the run's agents")
     finish_reason: FinishReason = "stop"
     perspectives: list[PerspectiveRecord] = Field(default_factory=list)
+    considerations: ConsiderationsRecord | None = Field(
+        None, description="mas: the question's main considerations on each side, which the answer opens with"
+    )
     synthesis: SynthesisRecord | None = None
     calls: list[AgentCall] = Field(default_factory=list, description="every model call, in the order they ended")
     grounding: Grounding | None = Field(None, description="the quotation and attribution guards' findings")

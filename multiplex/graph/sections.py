@@ -1,60 +1,78 @@
-"""The `sections` answer: one attributed section per answered perspective, its draft condensed
-in its own words (the most central complete sentences, extractively), then a short model-written
-closing on common ground and tensions. A small model cannot merge seven drafts, but it can close.
+"""The parts a mas answer is made of, composed without a model: its considerations, kept to its
+budget, and one section per answered voice.
+
+A voice's section says where its tradition stands, in the voice's own sentences, but only those
+its tradition's texts or card support (`grounding/support.py`), most relevant to the question
+first and none that repeats the considerations; then, when one fits the question
+(`grounding/relevance.py`), a line of its tradition's texts, quoted word for word. A voice with
+nothing supported to say and no passage that fits says so in one line: less, not filler.
+
+Lengths are words, as a reader counts them: an answer is at most MULTIPLEX_ANSWER_LENGTH times
+the words of its considerations (a plain answer to the same question), its sections and closing
+included, its sources list and citation marks not.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from multiplex.grounding.passages import inner_quotes, single_quotes
-from multiplex.grounding.quotes import COMPLETE, attributes_speech, quotations, units
+from multiplex.graph.record import Claim
+from multiplex.grounding.passages import inner_quotes
+from multiplex.grounding.quotes import units
+from multiplex.grounding.relevance import Fit
+from multiplex.grounding.support import Evidence, check
 from multiplex.roster import Perspective
 from multiplex.scoring.similarity import embed
 from multiplex.scoring.synthesis import mentions_process, split_sentences
 
-SECTION_WORDS = 80  # words kept of each draft in a section
-SECTION_DRAFT_TOKENS = 96  # a draft longer than a section keeps only feeds the condensing
+SECTION_DRAFT_TOKENS = 96  # a draft longer than a section keeps only feeds the choice
 BRIEF_WORDS = 30  # what the closing reads of each section
 CLOSING_TOKENS = 120  # the most the closing may write
+CLOSING_WORDS = 45  # what the budget keeps for it
 CLOSING_OPENING = "Across these traditions,"  # continued by in-process models, which otherwise wander
-_MIN_WORDS = 4
+PLAIN_WORDS = 150  # the least a budget assumes a plain answer has (the considerations failed, or said little)
+VOICE_WORDS = 14  # the least a voice's section is given, its heading aside
+REPEATS = 0.70  # cosine at which a sentence repeats one already in the answer (graph/analysis.AGREE)
+WORDS_PER_TOKEN = 0.72  # cl100k on these answers: a budget of tokens as words
+_MARK = re.compile(r"\[\d+\]|\*+")
+_WORD = re.compile(r"[\w'’\-]+")
+
+CONSIDERATIONS_HEADING = "**Main considerations.** "
+CLOSING_HEADING = "**Common ground and tensions.** "
+BLOCKS = "\n\n"  # between an answer's blocks: considerations, sections, the closing, the references
+# What a section says when nothing its voice wrote is supported by its texts and none of its
+# passages fits the question: the voice is never dropped unannounced, nothing is put in its mouth,
+# and it says less rather than fill its share.
+NOTHING_TRACED = "*Nothing it wrote here could be traced to its texts.*"
 
 
-def _complete(sentence: str) -> bool:
-    return bool(COMPLETE.search(sentence)) and len(sentence.split()) >= _MIN_WORDS
+def count_words(text: str) -> int:
+    """Words as a reader counts them: citation marks and emphasis aside."""
+    return len(_WORD.findall(_MARK.sub(" ", text)))
 
 
-def condense(draft: str, question: str, words: int = SECTION_WORDS, attributions: bool = False) -> str:
-    """The draft's most central complete sentences, in their order, within `words` words. Without
-    `attributions`, sentences that have a named teacher or text speak unquoted are left out."""
-    draft = " ".join(draft.split())  # a line break is not a sentence end
-    sentences = [unit.strip() for unit in units(draft) if unit.strip()]
-    usable = [s for s in sentences if not mentions_process(s) and (attributions or not _unsupported(s))]
-    candidates = [s for s in usable if _complete(s)]
-    if not candidates:
-        return " ".join(" ".join(usable).split()[:words])
-    rows = embed([*candidates, question])
-    sentence_rows, question_row = rows[:-1], rows[-1]
-    centrality = (sentence_rows @ sentence_rows.T).mean(axis=1) + 0.5 * (sentence_rows @ question_row)
-    chosen: list[int] = []
-    total = 0
-    for i in np.argsort(-centrality, kind="stable"):
-        length = len(candidates[i].split())
-        if chosen and total + length > words:
-            continue
-        chosen.append(int(i))
-        total += length
-    return " ".join(candidates[i] for i in sorted(chosen))
+def section_heading(card: Perspective) -> str:
+    """A section's heading, outside every guard: a voice that answered is always named."""
+    return f"**{card.name}.** "
 
 
-def _unsupported(sentence: str) -> bool:
-    """A sentence that has a named teacher or text speak with no quotation (the draft's guard has
-    already removed every quotation no source holds): a section leaves it out, its own passage
-    speaks for the tradition instead."""
-    return attributes_speech(sentence) and not quotations(sentence)
+def quoted(excerpt: str) -> str:
+    """A line of a passage, word for word, in curly quotation marks (the answer's references name
+    its work and place)."""
+    return f"“{inner_quotes(excerpt)}”"
+
+
+def head_words(text: str, words: int) -> str:
+    """The first whole sentences of `text` within `words` words (at least one)."""
+    kept: list[str] = []
+    for unit in units(text):
+        if kept and count_words("".join(kept) + unit) > words:
+            break
+        kept.append(unit)
+    return "".join(kept).strip()
 
 
 def brief(section: str, words: int = BRIEF_WORDS) -> str:
@@ -67,36 +85,76 @@ def brief(section: str, words: int = BRIEF_WORDS) -> str:
     return " ".join(kept)
 
 
-class Quotable(Protocol):
-    work: str
-    locator: str
-    text: str
+@dataclass
+class VoiceSection:
+    card: Perspective
+    sentences: list[str] = field(default_factory=list)  # its supported sentences, in its order
+    fit: Fit | None = None  # the line of its texts shown, when one fits the question
+    withheld: bool = False  # it had passages, none close enough to the question to quote
+    dropped: list[Claim] = field(default_factory=list)  # its claims its texts do not support
+
+    @property
+    def body(self) -> str:
+        parts = [*self.sentences, quoted(self.fit.excerpt) if self.fit else ""]
+        return " ".join(p for p in parts if p) or NOTHING_TRACED
+
+    @property
+    def text(self) -> str:
+        return section_heading(self.card) + self.body
 
 
-# What a section says when nothing of its voice's draft may be shown: the voice is never dropped
-# from the answer unannounced, and nothing unchecked is put in its mouth.
-WITHHELD = (
-    "This voice answered, but nothing it wrote can be shown here: its sentences spoke of the process, "
-    "not the question, or quoted words no source holds."
-)
+def budget_words(considerations: int, ratio: float) -> int:
+    """The most words of an answer whose considerations have `considerations` words."""
+    return round(ratio * max(considerations, PLAIN_WORDS))
 
 
-def section_body(text: str, passage: Quotable | None = None) -> str:
-    """A voice's section after its heading: its draft condensed, then (when it has one) its most
-    relevant passage, word for word, named as a work, in the third person."""
-    return " ".join(part for part in (text, quoted_passage(passage) if passage is not None else "") if part)
+def voice_words(budget: int, considerations: int, voices: int) -> int:
+    """Each voice's share of what the considerations and the closing leave of the budget."""
+    left = budget - considerations - CLOSING_WORDS - voices  # a heading is a word
+    return max(VOICE_WORDS, left // max(1, voices))
 
 
-def section_heading(card: Perspective) -> str:
-    """A section's heading, outside every guard: a voice that answered is always named."""
-    return f"**{card.name}.** "
-
-
-def quoted_passage(passage: Quotable) -> str:
-    """The passage quoted whole, in curly quotation marks, after its work and place (the answer's
-    references give the rest)."""
-    return f"{single_quotes(passage.work)}, {single_quotes(passage.locator)}: “{inner_quotes(passage.text)}”"
-
-
-CLOSING_HEADING = "**Common ground and tensions.** "
-BLOCKS = "\n\n"  # between an answer's blocks: sections, the closing, the references
+def compose_voice(
+    card: Perspective,
+    draft: str,
+    evidence: Evidence,
+    fit: Fit | None,
+    question: str,
+    taken: np.ndarray,
+    words: int,
+) -> VoiceSection:
+    """A voice's section within `words` words (see the module's docstring). `taken`: rows of the
+    sentences already in the answer (its considerations), which the voice need not repeat."""
+    section = VoiceSection(card)
+    supported = []
+    for unit in units(" ".join(draft.split())):
+        sentence = unit.strip()
+        if not sentence or mentions_process(sentence):
+            continue
+        verdict = check(sentence, evidence)
+        if verdict.supported:
+            supported.append(sentence)
+        else:
+            section.dropped.append(Claim(perspectives=[card.id], sentence=sentence, reason=verdict.reason))
+    chosen: list[int] = []
+    if supported:
+        rows = embed([question, *supported])
+        relevance, sentence_rows = rows[1:] @ rows[0], rows[1:]
+        used = 0
+        for i in np.argsort(-relevance, kind="stable"):
+            seen = np.concatenate([taken, sentence_rows[chosen]]) if chosen else taken
+            if len(seen) and float((seen @ sentence_rows[i]).max()) >= REPEATS:
+                continue  # said already, by the considerations or this voice
+            length = count_words(supported[i])
+            if used + length > words and (chosen or length > 2 * words):
+                continue
+            chosen.append(int(i))
+            used += length
+        section.sentences = [supported[i] for i in sorted(chosen)]
+    if fit is not None:
+        left = words - sum(count_words(s) for s in section.sentences)
+        if not fit.relevant:
+            section.withheld = True
+        elif count_words(fit.excerpt) <= max(left, VOICE_WORDS) or not section.sentences:
+            section.fit = fit
+    return section

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
 
 from multiplex.graph.analysis import Analysis
-from multiplex.graph.record import AgentCall, FinishReason, Grounding, PerspectiveRecord, RunResult, SynthesisRecord
+from multiplex.graph.record import (
+    AgentCall,
+    ConsiderationsRecord,
+    FinishReason,
+    Grounding,
+    PerspectiveRecord,
+    RunResult,
+    SynthesisRecord,
+)
 from multiplex.llm.types import GenerationParams
 from multiplex.roster import Perspective, Roster
 from multiplex.scoring.viewpoints import Viewpoint
@@ -85,12 +93,17 @@ class GraphState(TypedDict, total=False):
     roster: Roster
     tasks: dict[str, str]
     records: Annotated[list[PerspectiveRecord], operator.add]
+    considerations: ConsiderationsRecord
     calls: Annotated[list[AgentCall], operator.add]
     grounding: Annotated[list[Grounding], operator.add]
     answer: str
     finish_reason: FinishReason
     synthesis: SynthesisRecord
     analysis: Analysis
+
+
+class ConsiderationsInput(TypedDict):
+    request: RunRequest
 
 
 class PerspectiveInput(TypedDict):

@@ -1,19 +1,22 @@
-"""The synthesis node of mas: the answer from the drafts, or an honest failure.
+"""The synthesis node of mas: the answer from the considerations and the drafts, or an honest failure.
 
-Two strategies (`MULTIPLEX_SYNTHESIS`): `llm`, one synthesizer call writes the answer from all
-the drafts; `sections`, one attributed section per answered perspective (its draft condensed,
-then its most relevant passage, word for word) and a short model-written closing. Either way the
-text passes the guard of `guards` (process talk, quotations), verified quotations are numbered and
-the answer ends with its references.
+Every answer opens with the question's main considerations on each side (the call run beside the
+voices), so that it never knows less than a plain answer; then each tradition says where it
+stands and what it adds. Two strategies (`MULTIPLEX_SYNTHESIS`): `llm`, one synthesizer call
+writes the answer from the considerations and all the drafts; `sections`, the considerations
+kept whole, one section per answered voice (`sections.compose_voice`) and a short model-written
+closing. Either way the answer is at most MULTIPLEX_ANSWER_LENGTH times the considerations' words.
 
-Two promises hold for every model: no quotation reaches the user unless a source holds it, and no
-answered voice is missing. After an `llm` synthesis, a voice whose draft the answer keeps too
-little of (retention below RESTORE_BELOW) gets its section back, from its own draft.
+Three promises hold for every model: no quotation reaches the user unless a source holds it;
+nothing is said of a tradition that its texts or card do not support (`grounding/support.py`:
+what fails is left out and listed in `grounding.unsupported_claims`); and no answered voice is
+missing: after an `llm` synthesis, a voice the answer does not name, or keeps too little of
+(retention below RESTORE_BELOW), gets its section back.
 
-Nothing finished is thrown away: a closing that fails leaves the sections without it, and a
-synthesizer that fails leaves the sections of the drafts it had (no second call to a model that
-just failed); the record says so. Only a run below the quorum fails, and when every agent failed
-for one reason, that reason is the run's.
+Nothing finished is thrown away: a closing that fails leaves the sections without it, a
+synthesizer that fails leaves the considerations and the sections of the drafts it had (no second
+call to a model that just failed), and failed considerations leave the voices; the record says so.
+Only a run below the quorum fails, and when every agent failed for one reason, that reason is the run's.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from langgraph.runtime import Runtime
 
 from multiplex.errors import MultiplexError, QuorumNotMet, RateLimited
@@ -34,22 +38,39 @@ from multiplex.graph.analysis import analyse
 from multiplex.graph.context import GraphContext, wants_format
 from multiplex.graph.guards import Guard, References
 from multiplex.graph.nodes import continues_openings, prose, sink
-from multiplex.graph.record import AgentCall, Citation, Grounding, PerspectiveRecord, SynthesisRecord
+from multiplex.graph.record import (
+    AgentCall,
+    Citation,
+    ConsiderationsRecord,
+    Grounding,
+    PerspectiveRecord,
+    SynthesisRecord,
+)
 from multiplex.graph.sections import (
     BLOCKS,
     CLOSING_HEADING,
     CLOSING_OPENING,
     CLOSING_TOKENS,
-    WITHHELD,
+    CONSIDERATIONS_HEADING,
+    NOTHING_TRACED,
+    VOICE_WORDS,
+    WORDS_PER_TOKEN,
+    VoiceSection,
     brief,
-    condense,
-    quoted_passage,
-    section_body,
+    budget_words,
+    compose_voice,
+    count_words,
+    head_words,
     section_heading,
+    voice_words,
 )
 from multiplex.graph.state import AnswerDelta, GraphState, RunRequest
-from multiplex.roster import Perspective
-from multiplex.scoring.synthesis import synthesis_score
+from multiplex.grounding.relevance import best_fit
+from multiplex.grounding.support import Claims, Evidence
+from multiplex.llm import tokens
+from multiplex.roster import Perspective, Roster
+from multiplex.scoring.similarity import embed
+from multiplex.scoring.synthesis import split_sentences, synthesis_score
 
 log = logging.getLogger("multiplex.graph")
 Emit = Callable[[Any], None]
@@ -58,46 +79,81 @@ Emit = Callable[[Any], None]
 # left out of an answer keeps a median 0.28 (90th percentile 0.41), a voice given one sentence of
 # its draft 0.53 (10th percentile 0.28); AUC 0.88, and 0.42 separates them best (Youden's J 0.72).
 RESTORE_BELOW = 0.42
+SOURCE_LINE_TOKENS = 40  # what one line of the answer's references costs a client's token budget
 
 
 @dataclass(frozen=True)
 class Draft:
     card: Perspective
     text: str
-    passage: Citation | None  # its most relevant passage, quoted whole in its section
+    citations: list[Citation]  # the passages it was given (the evidence of its claims), and any it quoted
+
+
+@dataclass(frozen=True)
+class Material:
+    """What the answer is written from, prepared once (off the event loop: embeddings)."""
+
+    question: str
+    drafts: list[Draft]
+    considerations: str  # as the guard of its call left it; "" when it failed or said nothing
+    evidence: dict[str, Evidence]
+    claims: Claims
+    words: int | None  # the client's token budget for the answer, as words (None: no budget)
 
 
 async def synthesize(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
     ctx, request, roster = runtime.context, state["request"], state["roster"]
     by_id = {r.id: r for r in state.get("records", [])}
-    ok = [
-        Draft(card, r.content, r.citations[0] if r.citations else None)
-        for card in roster
-        if (r := by_id[card.id]).status == "ok"
-    ]
+    ok = [Draft(card, r.content, r.citations) for card in roster if (r := by_id[card.id]).status == "ok"]
     needed = max(1, math.ceil(ctx.settings.quorum * len(roster)))
     if len(ok) < needed:
         raise below_quorum(list(by_id.values()), len(ok), len(roster), needed)
     emit = runtime.stream_writer
     references = References()
+    considered = state.get("considerations")
+    material = await asyncio.to_thread(_material, request, roster, list(by_id.values()), ok, considered)
     if ctx.strategy(request) == "sections":
-        update = await sections_answer(ctx, request, ok, emit, SynthesisRecord(strategy="sections"), references)
+        update = await sections_answer(ctx, request, material, emit, SynthesisRecord(strategy="sections"), references)
     else:
-        update = await llm_answer(ctx, request, ok, emit, references)
+        update = await llm_answer(ctx, request, material, emit, references)
+    if considered is not None and considered.status == "failed":
+        note = f"the considerations failed ({considered.error}); the answer opens with the voices"
+        update["synthesis"] = _noted(update["synthesis"], note)
     missing = [r for r in by_id.values() if r.status == "failed"]
     drafts = {d.card.id: d.text for d in ok}
     update["analysis"] = await asyncio.to_thread(analyse, drafts, [r.id for r in missing])
     if wants_format(request.params):
         return update  # the client's JSON, as the synthesizer wrote it: nothing of ours appended
-    tail = [
-        block
-        for block in (missing_note(missing) if ctx.settings.degraded_note == "on" else "", references.block())
-        if block
-    ]
+    note = missing_note(missing) if ctx.settings.degraded_note == "on" else ""
+    tail = [block for block in (note, references.block()) if block]
     for block in tail:
         if request.stream:
             emit(AnswerDelta(BLOCKS + block))
-    return {**update, "answer": BLOCKS.join([update["answer"], *tail])}
+    answer = BLOCKS.join([update["answer"], *tail])
+    words = count_words(BLOCKS.join([update["answer"], note]))
+    update["synthesis"] = update["synthesis"].model_copy(update={"words": words})
+    return {**update, "answer": answer}
+
+
+def _material(
+    request: RunRequest,
+    roster: Roster,
+    records: list[PerspectiveRecord],
+    drafts: list[Draft],
+    considered: ConsiderationsRecord | None,
+) -> Material:
+    question = build_messages.last_user_text(request.messages)
+    by_id = {r.id: r for r in records}
+    evidence = {card.id: Evidence.of(card, by_id[card.id].citations) for card in roster if card.id in by_id}
+    budget = request.params.max_tokens if request.mode == "mas" else None
+    return Material(
+        question=question,
+        drafts=drafts,
+        considerations=considered.content if considered is not None and considered.status == "ok" else "",
+        evidence=evidence,
+        claims=Claims(roster, evidence),
+        words=round(budget * WORDS_PER_TOKEN) if budget else None,
+    )
 
 
 WHY_MISSING = {
@@ -148,130 +204,212 @@ def _same_reason(a: MultiplexError, b: MultiplexError) -> bool:
     )
 
 
-def _bodies(drafts: list[Draft], question: str) -> list[tuple[Draft, str]]:
-    """Every draft's section body: its words condensed and its passage. With nothing of its own
-    words left beside unquoted attributions, its passage speaks for it."""
+def _guard(
+    ctx: GraphContext,
+    request: RunRequest,
+    references: References,
+    material: Material | None,
+    emit: Callable[[str], Any] | None = None,
+) -> Guard:
+    """The guard of text the answer is made of (see guards.py): quotations checked and numbered,
+    our instructions and talk of the process left out, and (given the `material`) claims about a
+    tradition checked."""
+    return Guard(
+        emit,
+        sources=ctx.sources,
+        references=references,
+        asked=build_messages.user_words(request.messages),
+        echo=ctx.instructions,
+        claims=material.claims if material is not None else None,
+        process_talk=True,
+    )
+
+
+async def _guarded(guard: Guard, text: str) -> str:
+    await guard.feed(text)
+    return await guard.close(drop_unfinished=True)
+
+
+def _sections(material: Material, drafts: list[Draft], considerations: str, words: int) -> list[VoiceSection]:
+    """The voices' sections (sync: embeddings), each within `words` words."""
+    taken = embed(split_sentences(considerations)) if considerations else np.zeros((0, 256), dtype=np.float32)
     return [
-        (draft, section_body(condense(draft.text, question, attributions=draft.passage is None), draft.passage))
-        for draft in drafts
+        compose_voice(
+            d.card,
+            d.text,
+            material.evidence[d.card.id],
+            best_fit(d.citations, material.question),
+            material.question,
+            taken,
+            words,
+        )
+        for d in drafts
     ]
 
 
-async def _guarded_sections(
-    ctx: GraphContext, request: RunRequest, drafts: list[Draft], emit: Emit, references: References, after: bool
-) -> tuple[list[tuple[Draft, str]], Grounding]:
-    """The drafts' sections, numbered by the answer's references and streamed when asked (`after`:
-    some of the answer went out before them). Every voice keeps its section: a body the guard
-    empties gives way to its passage alone, and with nothing checkable left, to WITHHELD."""
-    question = build_messages.last_user_text(request.messages)
-    bodies = await asyncio.to_thread(_bodies, drafts, question)  # embeddings: off the event loop
+async def _voices(
+    ctx: GraphContext,
+    request: RunRequest,
+    material: Material,
+    drafts: list[Draft],
+    considerations: str,
+    words: int,
+    references: References,
+) -> tuple[list[str], Grounding]:
+    """The voices' sections as the answer shows them (quotations numbered), and what was left out."""
+    sections = await asyncio.to_thread(_sections, material, drafts, considerations, words)
     grounding = Grounding()
+    texts = []
+    for section in sections:
+        body = NOTHING_TRACED
+        if section.sentences or section.fit is not None:
+            # a voice's sentences were checked against its own tradition's evidence: no `material`
+            guard = _guard(ctx, request, references, None)
+            body = await _guarded(guard, section.body) or NOTHING_TRACED
+            grounding += guard.grounding
+        grounding.unsupported_claims += section.dropped
+        if section.fit is not None and section.fit.passage.id in references.ids:
+            grounding.passages_shown = [*grounding.passages_shown, section.fit.passage.id]
+        grounding.passages_withheld += int(section.withheld)
+        texts.append(section_heading(section.card) + body)
+    return texts, grounding
 
-    async def guarded(text: str) -> str:
-        nonlocal grounding
-        guard = Guard(sources=ctx.sources, references=references, asked=build_messages.user_words(request.messages))
-        await guard.feed(text)
-        kept = await guard.close()
-        grounding += guard.grounding
-        return kept
 
-    sections: list[tuple[Draft, str]] = []
-    for draft, body in bodies:
-        shown = await guarded(body) if body else ""
-        if not shown and draft.passage is not None and body != (alone := quoted_passage(draft.passage)):
-            shown = await guarded(alone)
-        text = section_heading(draft.card) + (shown or WITHHELD)
-        if request.stream:
-            emit(AnswerDelta(BLOCKS + text if after or sections else text))
-        sections.append((draft, text))
-    return sections, grounding
+def _emitter(request: RunRequest, emit: Emit) -> Callable[[str], None]:
+    """Sends the answer's blocks as they are ready, each after the one before it."""
+    started = False
+
+    def send(block: str) -> None:
+        nonlocal started
+        if request.stream and block:
+            emit(AnswerDelta(BLOCKS + block if started else block))
+            started = True
+
+    return send
+
+
+async def _considerations_block(
+    ctx: GraphContext, request: RunRequest, material: Material, references: References
+) -> tuple[str, Grounding]:
+    """The considerations as the answer opens with them: guarded, and within half the client's
+    budget when it set one."""
+    if not material.considerations:
+        return "", Grounding()
+    guard = _guard(ctx, request, references, material)
+    text = await _guarded(guard, material.considerations)
+    if material.words is not None:
+        text = head_words(text, material.words // 2)
+    return text, guard.grounding
 
 
 async def sections_answer(
     ctx: GraphContext,
     request: RunRequest,
-    drafts: list[Draft],
+    material: Material,
     emit: Emit,
     synthesis: SynthesisRecord,
     references: References,
     closing: bool = True,
-    after: bool = False,
+    drafts: list[Draft] | None = None,
 ) -> dict[str, Any]:
-    """A section per draft, then (with `closing`) the model's closing. A closing that fails leaves
-    the sections whole, and the record says so."""
-    sections, grounding = await _guarded_sections(ctx, request, drafts, emit, references, after)
-    body = BLOCKS.join(text for _, text in sections)
+    """The considerations, a section per draft, then (with `closing`) the model's closing, within
+    the word budget. A closing that fails leaves the rest whole, and the record says so."""
+    drafts = material.drafts if drafts is None else drafts
+    send = _emitter(request, emit)
+    considered, grounding = await _considerations_block(ctx, request, material, references)
+    budget = budget_words(count_words(considered), ctx.settings.answer_length)
+    if material.words is not None:
+        budget = min(budget, material.words)
+    share = voice_words(budget, count_words(considered), len(drafts))
+    send(CONSIDERATIONS_HEADING + considered if considered else "")
+    voices, voice_grounding = await _voices(ctx, request, material, drafts, considered, share, references)
+    grounding += voice_grounding
+    for text in voices:
+        send(text)
+    blocks = [CONSIDERATIONS_HEADING + considered if considered else "", *voices]
+    body = BLOCKS.join(block for block in blocks if block)
+    synthesis = synthesis.model_copy(update={"word_budget": budget})
     if not closing:
+        return {"answer": body, "finish_reason": "stop", "synthesis": synthesis, "calls": [], "grounding": [grounding]}
+    left = budget - count_words(body)
+    closing_tokens = _closing_tokens(request, ctx.settings.max_tokens, left, body, references)
+    model = ctx.synthesizer(request)
+    if closing_tokens < 16:
+        note = "no words were left for a closing within the answer's budget"
         return {
-            "answer": body.strip(),
+            "answer": body,
             "finish_reason": "stop",
-            "synthesis": synthesis,
+            "synthesis": _noted(synthesis, note),
             "calls": [],
             "grounding": [grounding],
         }
-    wanted = request.params.max_tokens or ctx.settings.max_tokens
-    params = replace(prose(request.params), max_tokens=min(wanted, CLOSING_TOKENS), stop=("\n\n",))
-    model = ctx.synthesizer(request)
+    params = replace(prose(request.params), max_tokens=closing_tokens, stop=("\n\n",))
     opening = CLOSING_OPENING if continues_openings(model) else ""
     heading_sent = False
 
-    lead = BLOCKS + CLOSING_HEADING if sections or after else CLOSING_HEADING
-
     async def closing_sentence(sentence: str) -> None:
         nonlocal heading_sent
+        send_text = sentence if heading_sent else CLOSING_HEADING + sentence
         if request.stream:
-            emit(AnswerDelta(sentence if heading_sent else lead + sentence))
+            emit(AnswerDelta(send_text if heading_sent else (BLOCKS + send_text if body else send_text)))
         heading_sent = True
 
-    guard = Guard(
-        closing_sentence,
-        process_talk=True,
-        sources=ctx.sources,
-        references=references,
-        asked=build_messages.user_words(request.messages),
-    )
+    guard = _guard(ctx, request, references, material, closing_sentence)
     await guard.feed(opening)
-    briefs = [(d.card, brief(d.text)) for d, _ in sections]
+    briefs = [(d.card, brief(text.split("** ", 1)[-1])) for d, text in zip(drafts, voices, strict=True)]
     called = await ctx.call(
         "synthesizer",
         model,
         build_messages.closing(ctx.prompts, briefs, request.messages, opening),
         params,
-        perspectives=tuple(d.card.id for d, _ in sections),
+        perspectives=tuple(d.card.id for d in drafts),
         on_token=guard.feed if request.stream else None,
     )
     if called.error is not None:
         log.warning("the closing failed (%s); the sections stand without it", called.error.message)
         text = await guard.close(drop_unfinished=True) if request.stream else ""
-        note = f"the closing failed ({called.error.message}); the sections stand without it"
-        synthesis = synthesis.model_copy(update={"note": _joined(synthesis.note, note)})
-        finish = "stop"
+        synthesis = _noted(synthesis, f"the closing failed ({called.error.message}); the sections stand without it")
     else:
         assert called.completion is not None
         if not request.stream:
             await guard.feed(called.completion.text)
-        text = await guard.close(drop_unfinished=called.completion.finish_reason == "length")
+        text = await guard.close(drop_unfinished=True)
         synthesis = synthesis.model_copy(update={"model": model, "closing": bool(text)})
-        cut_by_client = called.completion.finish_reason == "length" and params.max_tokens == wanted
-        finish = "length" if cut_by_client else "stop"
     synthesis = synthesis.model_copy(update={"removed_sentences": synthesis.removed_sentences + guard.removed})
     answer = BLOCKS.join(part for part in (body, CLOSING_HEADING + text if text else "") if part)
     return {
         "answer": answer,
-        "finish_reason": finish,
+        "finish_reason": "stop",
         "synthesis": synthesis,
         "calls": [called.call],
         "grounding": [grounding + guard.grounding],
     }
 
 
+def _closing_tokens(request: RunRequest, own: int, words_left: int, body: str, references: References) -> int:
+    """The closing's max tokens: what the word budget leaves, within its cap, and within what the
+    client's token budget leaves after the body and the references it will carry."""
+    wanted = min(CLOSING_TOKENS, own, math.ceil(max(words_left, 0) / WORDS_PER_TOKEN))
+    if request.params.max_tokens is None:
+        return wanted
+    spent = tokens.count(body) + SOURCE_LINE_TOKENS * len(references.passages) + 12
+    return min(wanted, request.params.max_tokens - spent)
+
+
 async def llm_answer(
-    ctx: GraphContext, request: RunRequest, drafts: list[Draft], emit: Emit, references: References
+    ctx: GraphContext, request: RunRequest, material: Material, emit: Emit, references: References
 ) -> dict[str, Any]:
-    """One synthesizer call writes the answer; voices it lost are restored from their drafts. If it
-    fails, the sections of the drafts stand in."""
+    """One synthesizer call writes the answer from the considerations and the drafts; voices it
+    lost are restored from their drafts. If it fails, the considerations and the sections stand in."""
     model = ctx.synthesizer(request)
-    chat = build_messages.synthesizer(ctx.prompts, [(d.card, d.text) for d in drafts], request.messages)
+    drafts = material.drafts
+    plain = count_words(material.considerations)
+    budget = budget_words(plain, ctx.settings.answer_length)
+    if material.words is not None:
+        budget = min(budget, material.words)
+    chat = build_messages.synthesizer(
+        ctx.prompts, [(d.card, d.text) for d in drafts], request.messages, material.considerations, budget
+    )
     perspectives = tuple(d.card.id for d in drafts)
     if wants_format(request.params):  # JSON for the client, passed on as it is: only a model can write it
         on_token = sink(emit, AnswerDelta) if request.stream else None
@@ -287,15 +425,11 @@ async def llm_answer(
     async def sentence_out(sentence: str) -> None:
         emit(AnswerDelta(sentence))
 
-    guard = Guard(
-        sentence_out if request.stream else None,
-        process_talk=True,
-        sources=ctx.sources,
-        references=references,
-        asked=build_messages.user_words(request.messages),
-    )
+    guard = _guard(ctx, request, references, material, sentence_out if request.stream else None)
+    own = max(request.params.max_tokens or ctx.settings.max_tokens, math.ceil(budget / WORDS_PER_TOKEN))
+    params = replace(request.params, max_tokens=min(own, request.params.max_tokens or own))
     called = await ctx.call(
-        "synthesizer", model, chat, request.params, None, perspectives, guard.feed if request.stream else None
+        "synthesizer", model, chat, params, None, perspectives, guard.feed if request.stream else None
     )
     calls: list[AgentCall] = [called.call]
     if called.error is not None:
@@ -305,10 +439,16 @@ async def llm_answer(
             strategy="llm",
             replaced=True,
             removed_sentences=guard.removed,
-            note=f"the synthesizer failed ({called.error.message}); the answer is the sections of the drafts",
+            note=f"the synthesizer failed ({called.error.message}); the answer is the considerations and the sections",
         )
         fallback = await sections_answer(
-            ctx, request, drafts, emit, synthesis, references, closing=False, after=bool(shown)
+            ctx,
+            request,
+            material if not shown else replace(material, considerations=""),
+            emit,
+            synthesis,
+            references,
+            closing=False,
         )
         fallback["answer"] = _joined(shown, fallback["answer"], BLOCKS)
         fallback["calls"] = calls
@@ -317,7 +457,7 @@ async def llm_answer(
     assert called.completion is not None
     if not request.stream:
         await guard.feed(called.completion.text)
-    answer = await guard.close()
+    answer = await guard.close(drop_unfinished=called.completion.finish_reason == "length")
     if not answer and guard.removed:  # nothing was left: the sections answer stands in
         synthesis = SynthesisRecord(
             strategy="llm",
@@ -325,35 +465,44 @@ async def llm_answer(
             removed_sentences=guard.removed,
             note="the synthesis spoke only of its own making; the sections answer stands in",
         )
-        replaced = await sections_answer(ctx, request, drafts, emit, synthesis, references)
+        replaced = await sections_answer(ctx, request, material, emit, synthesis, references)
         replaced["calls"] = calls + replaced["calls"]
         replaced["grounding"] = [guard.grounding, *replaced["grounding"]]
         return replaced
-    lost = await asyncio.to_thread(_lost_voices, answer, drafts)
-    synthesis = SynthesisRecord(strategy="llm", model=model, removed_sentences=guard.removed)
+    lost = await asyncio.to_thread(_lost_voices, answer, drafts, material.claims)
+    synthesis = SynthesisRecord(strategy="llm", model=model, removed_sentences=guard.removed, word_budget=budget)
     groundings = [guard.grounding]
     if lost:
-        sections, restored_grounding = await _guarded_sections(ctx, request, lost, emit, references, after=True)
-        answer = BLOCKS.join([answer, *(text for _, text in sections)])
+        share = max(VOICE_WORDS, budget // (2 * len(drafts)))
+        restored, restored_grounding = await _voices(ctx, request, material, lost, answer, share, references)
+        for text in restored:
+            if request.stream:
+                emit(AnswerDelta(BLOCKS + text))
+        answer = BLOCKS.join([answer, *restored])
         groundings.append(restored_grounding)
-        restored = [d.card.id for d, _ in sections]
-        note = (
-            f"the synthesis kept too little of {', '.join(d.card.name for d, _ in sections)}: restored from the drafts"
-        )
-        synthesis = synthesis.model_copy(update={"restored": restored, "note": note})
-        log.info("voices restored after the llm synthesis: %s", ", ".join(restored))
+        ids = [d.card.id for d in lost]
+        note = f"the synthesis did not give {', '.join(d.card.name for d in lost)} their say: restored from the drafts"
+        synthesis = synthesis.model_copy(update={"restored": ids, "note": note})
+        log.info("voices restored after the llm synthesis: %s", ", ".join(ids))
+    cut = called.completion.finish_reason == "length" and request.params.max_tokens is not None
     return {
         "answer": answer,
-        "finish_reason": called.call.finish_reason,
+        "finish_reason": "length" if cut else "stop",
         "synthesis": synthesis,
         "calls": calls,
         "grounding": groundings,
     }
 
 
-def _lost_voices(answer: str, drafts: list[Draft]) -> list[Draft]:
+def _lost_voices(answer: str, drafts: list[Draft], claims: Claims) -> list[Draft]:
+    """Voices the answer does not name, or names but keeps too little of."""
     retention = synthesis_score(answer, {d.card.id: d.text for d in drafts}).retention
-    return [d for d in drafts if retention.get(d.card.id, 1.0) < RESTORE_BELOW]
+    named = {pid for sentence in split_sentences(answer) for pid in claims.named(sentence)}
+    return [d for d in drafts if d.card.id not in named or retention.get(d.card.id, 1.0) < RESTORE_BELOW]
+
+
+def _noted(synthesis: SynthesisRecord, note: str) -> SynthesisRecord:
+    return synthesis.model_copy(update={"note": _joined(synthesis.note, note)})
 
 
 def _joined(first: str | None, second: str, separator: str = "; ") -> str:

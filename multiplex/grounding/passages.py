@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,6 +25,21 @@ from multiplex.errors import ConfigError
 from multiplex.resources import data_dir
 
 REVIEW = "review.toml"
+
+
+class Quotable(Protocol):
+    """Anything holding a passage as its source has it: a `Passage`, or a record's `Citation`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def work(self) -> str: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def locator(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 class Passage(BaseModel):

@@ -86,17 +86,18 @@ class LLM:
         return "/" in model or model in self.pool
 
     def context_window(self, model: str) -> int | None:
-        """Tokens the model reads at most, where known: the embedded model's context, or litellm's
-        model map for hosted models (unknown models and pools: None)."""
+        """Tokens the model reads at most, where known: the embedded model's context, litellm's
+        model map for hosted models, else MULTIPLEX_CONTEXT_WINDOW (a server litellm does not know,
+        a pool); None when none of these says."""
         if model.startswith("local/"):
             return self.settings.local_n_ctx
-        if model.startswith("fake/") or model in self.pool:
-            return None
+        if model.startswith("fake/"):
+            return self.settings.context_window
         try:
-            info = litellm.get_model_info(model)
+            info: dict[str, Any] = dict(litellm.get_model_info(model)) if model not in self.pool else {}
         except Exception:  # litellm raises plain Exception for models it does not map
-            return None
-        window = info.get("max_input_tokens") or info.get("max_tokens")
+            info = {}
+        window = info.get("max_input_tokens") or info.get("max_tokens") or self.settings.context_window
         return int(window) if window else None
 
     async def generate(

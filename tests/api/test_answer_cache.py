@@ -38,9 +38,9 @@ def test_an_identical_request_is_the_same_answer_at_no_model_call(serve, counted
     model, calls = counted
     server = serve(model=model, cache_ttl_s=60)
     first = chat(server).json()
-    assert len(calls) == 8 and first["multiplex"]["cached"] is False
+    assert len(calls) == 9 and first["multiplex"]["cached"] is False
     second = chat(server).json()
-    assert len(calls) == 8  # not one more call
+    assert len(calls) == 9  # not one more call
     assert second["multiplex"]["cached"] is True and second["usage"]["total_tokens"] == 0
     assert second["choices"][0]["message"] == first["choices"][0]["message"]
     assert second["multiplex"]["perspectives"] == first["multiplex"]["perspectives"]
@@ -56,7 +56,7 @@ def test_a_cached_answer_replays_as_a_stream_with_its_drafts(serve, counted) -> 
         "POST", f"{server.api}/chat/completions", json={"model": "multiplex-mas", "messages": Q, "stream": True}
     ) as reply:
         chunks = [json.loads(line[6:]) for line in reply.iter_lines() if line.startswith("data: {")]
-    assert len(calls) == 8
+    assert len(calls) == 9
     done = [
         c["multiplex"]["perspective"]["id"] for c in chunks if c.get("multiplex", {}).get("event") == "perspective_done"
     ]
@@ -75,7 +75,7 @@ def test_what_is_not_answered_from_the_cache(serve, counted, body, headers) -> N
     server = serve(model=model, cache_ttl_s=60)
     chat(server, headers, **body)
     again = chat(server, headers, **body).json()
-    assert len(calls) == 16 and again["multiplex"]["cached"] is False
+    assert len(calls) == 18 and again["multiplex"]["cached"] is False
 
 
 def test_a_seeded_sample_is_cached_and_ttl_zero_turns_the_cache_off(serve, counted) -> None:
@@ -84,11 +84,11 @@ def test_a_seeded_sample_is_cached_and_ttl_zero_turns_the_cache_off(serve, count
     chat(server, temperature=0.7, seed=3)
     assert chat(server, temperature=0.7, seed=3).json()["multiplex"]["cached"] is True
     assert chat(server, temperature=0.7, seed=4).json()["multiplex"]["cached"] is False
-    assert len(calls) == 16
+    assert len(calls) == 18
     off = serve(model=model, cache_ttl_s=0)
     chat(off)
     chat(off)
-    assert len(calls) == 32
+    assert len(calls) == 36
 
 
 async def test_identical_requests_at_once_are_one_run(counted, env) -> None:
@@ -96,7 +96,7 @@ async def test_identical_requests_at_once_are_one_run(counted, env) -> None:
     env(fake_latency_ms=200)
     shared_engine = engine(model=model, cache_ttl_s=60)
     results = await asyncio.gather(*(shared_engine.run(RunRequest.ask("Q?", mode="mas")) for _ in range(5)))
-    assert len(calls) == 8
+    assert len(calls) == 9
     assert sum(r.cached for r in results) == 4 and len({r.text for r in results}) == 1
 
 

@@ -154,7 +154,7 @@ def test_open_webui_chat_turns_and_background_tasks(serve, upstream) -> None:
     assert frames[-1] == "[DONE]"
     assert content_of(frames).startswith("Most traditions allow eating meat")
     chat_calls = len(upstream.calls)
-    assert chat_calls == 9  # the planner, seven perspectives, the synthesizer
+    assert chat_calls == 10  # the planner, seven perspectives, the considerations, the synthesizer
 
     for name, expected in (("task-title.json", TITLE), ("task-follow-ups.json", FOLLOW_UPS), ("task-tags.json", TAGS)):
         before = len(upstream.calls)
@@ -186,7 +186,7 @@ def test_open_webui_tasks_fanned_out_when_detection_is_off(serve, upstream) -> N
     server = serve(model="openai/loopback-model", retries=0, client_tasks="off")
     for name in ("task-title.json", "task-follow-ups.json", "task-tags.json"):
         post(server, body(name))
-    assert len(upstream.calls) == 27
+    assert len(upstream.calls) == 30
 
 
 # Other clients -----------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_calls_spread_over_the_pool(serve, upstreams, tmp_path) -> None:
         assert response.status_code == 200, response.text
         assert {p["model"] for p in response.json()["multiplex"]["perspectives"]} == {"loopback-pool"}
     counts = [len(u.calls) for u in upstreams]
-    assert sum(counts) == 4 * 8 and min(counts) >= 6, counts  # 32 calls, both replicas used
+    assert sum(counts) == 4 * 9 and min(counts) >= 6, counts  # 36 calls, both replicas used
 
 
 def test_a_replica_down_fails_over_and_is_cooled_down(serve, upstreams, tmp_path, logs) -> None:
@@ -60,7 +60,7 @@ def test_a_replica_down_fails_over_and_is_cooled_down(serve, upstreams, tmp_path
         response = chat(server)
         assert response.status_code == 200, response.text
         assert all(p["status"] == "ok" for p in response.json()["multiplex"]["perspectives"])
-    assert len(upstreams[0].calls) == 3 * 8  # every call answered by the live replica
+    assert len(upstreams[0].calls) == 3 * 9  # every call answered by the live replica
     assert "cooled down" in logs.text and DEAD in logs.text
     metrics = httpx.get(f"{server.base_url}/metrics").text
     assert f'multiplex_pool_cooldowns_total{{deployment="{DEAD}",model="loopback-pool"' in metrics

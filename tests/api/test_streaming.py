@@ -61,9 +61,9 @@ def test_disconnect_after_first_chunk_cancels_pending_agent_calls(serve) -> None
     with httpx.stream("POST", f"{server.api}/chat/completions", json=BODY, timeout=30) as response:
         lines = response.iter_lines()  # keep the iterator: dropping it closes the connection
         next(lines)
-        wait_until(lambda: fake.STATS.started == 7)
+        wait_until(lambda: fake.STATS.started == 8)
         assert gauge(server) == 1
-    wait_until(lambda: fake.STATS.cancelled == 7)
+    wait_until(lambda: fake.STATS.cancelled == 8)
     assert fake.STATS.completed == 0
     wait_until(lambda: gauge(server) == 0)
 
@@ -74,7 +74,7 @@ def test_disconnect_without_streaming_cancels_too_with_a_499_and_no_error(serve,
         httpx.post(f"{server.api}/chat/completions", json={**BODY, "stream": False}, timeout=0.5)
     except httpx.ReadTimeout:
         pass
-    wait_until(lambda: fake.STATS.cancelled == 7)
+    wait_until(lambda: fake.STATS.cancelled == 8)
     wait_until(lambda: gauge(server) == 0)
     wait_until(lambda: "POST /v1/chat/completions -> 499" in logs.text)
     assert "-> 500" not in logs.text and "ERROR" not in logs.text and "unexpected error" not in logs.text

@@ -204,13 +204,14 @@ async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, script
     synthesis = modes["mas"]["synthesis"]
     assert synthesis["median_retention_min"] > 0.9 and synthesis["drafts"] == 7
     assert synthesis["own_voice_share"] == 1.0  # every scripted draft names its tradition
-    # the African draft repeats the Ubuntu saying that its card's example quotes, word for word
-    assert synthesis["copied_example_share"] == pytest.approx(1 / 7)
+    # the African and Hindu drafts repeat a run of eight words of their cards' examples
+    assert synthesis["copied_example_share"] == pytest.approx(2 / 7)
     assert modes["mas"]["process_talk_share"] == 0.0 and modes["baseline"]["synthesis"] is None
     baseline, mas = modes["baseline"]["grounding"], modes["mas"]["grounding"]
     assert baseline["unverified_share"] == 1.0 and baseline["quotations_per_answer"] == 1.0
     assert baseline["attributions_per_answer"] == 1.0 and baseline["removed_per_answer"] is None  # no guard on it
-    assert mas["unverified_share"] == 0.0 and mas["sections_cited_share"] == 1.0 and mas["citations_per_answer"] >= 7
+    assert mas["unverified_share"] == 0.0 and mas["citations_per_answer"] >= 3  # the three drafts that quote
+    assert 3 / 7 <= mas["sections_cited_share"] <= 1.0
     for name in (
         "report.md",
         "summary.json",

@@ -26,8 +26,16 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import numpy as np
 
 from multiplex.bench.datasets import load_dataset
-from multiplex.graph.sections import condense
-from multiplex.scoring.synthesis import synthesis_score
+from multiplex.scoring.similarity import embed
+from multiplex.scoring.synthesis import split_sentences, synthesis_score
+
+
+def central_sentence(draft: str, question: str) -> str:
+    """The draft's most central sentence: closest to its other sentences and to the question."""
+    sentences = split_sentences(draft) or [draft]
+    rows = embed([*sentences, question])
+    centrality = (rows[:-1] @ rows[:-1].T).mean(axis=1) + 0.5 * (rows[:-1] @ rows[-1])
+    return sentences[int(centrality.argmax())]
 
 
 def drafts_from_records(path: Path) -> list[tuple[str, dict[str, str]]]:
@@ -60,7 +68,7 @@ async def drafts_from_model(limit: int) -> list[tuple[str, dict[str, str]]]:
 def retentions(sets: list[tuple[str, dict[str, str]]]) -> tuple[list[float], list[float]]:
     lost, present = [], []
     for question, drafts in sets:
-        brief = {pid: condense(text, question, words=1) for pid, text in drafts.items()}  # one central sentence
+        brief = {pid: central_sentence(text, question) for pid, text in drafts.items()}
         for left_out in drafts:
             answer = "\n\n".join(brief[pid] for pid in drafts if pid != left_out)
             kept = synthesis_score(answer, drafts).retention

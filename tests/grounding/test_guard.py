@@ -108,15 +108,17 @@ async def test_a_reply_may_quote_its_question_back() -> None:
     assert guard.grounding.quotations == 0 and guard.grounding.removed == 0
 
 
-def test_every_passage_quoted_whole_in_a_section_is_verified() -> None:
-    """Whatever quotation marks, dashes or apostrophes a passage holds, quoting it as a section does
-    never turns it into something its source does not hold."""
-    from multiplex.graph.sections import quoted_passage
+def test_every_line_a_section_may_quote_is_verified() -> None:
+    """Whatever quotation marks, dashes or apostrophes a passage holds, quoting a line of it as a
+    section does never turns it into something its source does not hold."""
+    from multiplex.graph.sections import quoted
+    from multiplex.grounding.relevance import excerpts
 
     shipped = sources()
     unverified = []
     for passage in shipped.corpus.passages:
-        found = [q for unit in units(quoted_passage(passage)) for q in quotations(unit, minimum=1)]
-        if not found or any(shipped.find(q.text) is None for q in found):
-            unverified.append(passage.id)
+        for excerpt in excerpts(passage):
+            found = [q for unit in units(quoted(excerpt)) for q in quotations(unit, minimum=1)]
+            if not found or any(shipped.find(q.text) is None for q in found):
+                unverified.append((passage.id, excerpt))
     assert unverified == []

@@ -1,0 +1,107 @@
+"""The support check and the echo filter: against the reading they were calibrated on, and on the
+kinds of sentence they exist for (a tradition credited with another's teaching, an invented work,
+instructions repeated as an answer)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from multiplex.graph.echo import Instructions
+from multiplex.graph.guards import Guard
+from multiplex.grounding import support
+from multiplex.grounding.sources import Sources
+from multiplex.prompts import Prompts
+from multiplex.resources import cache_dir
+from multiplex.roster import load_roster
+from tests.benchmarks.support_check import evidence_of, precision_recall
+
+JUDGEMENTS = Path(__file__).resolve().parent / "support_judgements.json"
+ROSTER = load_roster()
+
+
+def evidence(card_id: str, question: str = "What do we owe our parents?") -> support.Evidence:
+    sources = Sources(ROSTER, ROSTER.folder, cache_dir())
+    card = ROSTER.get(card_id)
+    return support.Evidence.of(card, sources.for_question(card, question))
+
+
+@pytest.fixture(scope="module")
+def judged() -> tuple[list[dict], list[support.Evidence]]:
+    items = json.loads(JUDGEMENTS.read_text(encoding="utf-8"))["items"]
+    return items, evidence_of(items)
+
+
+def test_the_support_check_agrees_with_the_reading(judged) -> None:
+    """Measured when shipped: precision 0.86, recall 0.73 of 'supported' on the 490 judgements."""
+    items, evidence = judged
+    verdicts = [support.check(i["sentence"], ev).supported for i, ev in zip(items, evidence, strict=True)]
+    precision, recall, _ = precision_recall(list(zip(verdicts, (i["supported"] for i in items), strict=True)))
+    assert precision >= 0.85 and recall >= 0.70, (precision, recall)
+
+
+def test_the_echo_filter_flags_only_what_repeats_the_instructions(judged) -> None:
+    items, _ = judged
+    echo = Instructions(Prompts())
+    precision, recall, _ = precision_recall([(echo.echoed(i["sentence"]), i["echo"]) for i in items])
+    assert precision == 1.0 and recall >= 0.4, (precision, recall)
+    assert echo.echoed("Your task: Answer the user's latest question from this perspective.")
+    assert echo.echoed(
+        "This is how you speak of the tradition in the third person, accurately and respectfully, and acknowledge "
+        "inner diversity where it matters."
+    )
+    assert not echo.echoed("Filial piety asks children to care for their parents in old age.")
+
+
+@pytest.mark.parametrize(
+    ("card_id", "sentence", "reason"),
+    [
+        ("confucian", "Confucian teaching rests on the Four Noble Truths and the Eightfold Path.", "names Four"),
+        ("african", "This is the message of Sankofa (Santé) by John Mbiti.", "names Santé"),
+        ("african", 'As "The African Path" by Mbiti teaches, elders keep the peace.', "names"),
+        ("buddhist", "Buddhism answers this with the Three Marks of Sanity.", "names"),
+        ("islamic", "You should follow the Quran in every choice you make.", "speaks to the reader"),
+        ("african", "The Yoruba-Speaking Peoples of the Slave Coast of West Africa, ch.", "unfinished"),
+        ("buddhist", "The Four Noble Truths are: 1.", "unfinished"),
+        (
+            "islamic",
+            "Routine child vaccinations are mandatory for all Muslims by the law of every mosque.",
+            "not found",
+        ),
+    ],
+)
+def test_claims_its_texts_do_not_hold_are_unsupported(card_id: str, sentence: str, reason: str) -> None:
+    verdict = support.check(sentence, evidence(card_id))
+    assert not verdict.supported and verdict.reason.startswith(reason), verdict
+
+
+@pytest.mark.parametrize(
+    ("card_id", "sentence"),
+    [
+        ("african", "Ubuntu says a person is a person through other persons."),
+        ("confucian", "The Confucian tradition answers this with teachings such as ren and li."),  # its opening aside
+        ("islamic", 'The Quran decrees "that ye worship none save Him, and (that ye show) kindness to parents."'),
+        ("hindu", "It teaches dharma (duty fitting one's stage and role) and karma (action and its consequence)."),
+    ],
+)
+def test_claims_its_card_or_texts_hold_are_supported(card_id: str, sentence: str) -> None:
+    assert support.check(sentence, evidence(card_id)).supported
+
+
+async def test_in_text_that_is_no_voices_a_sentence_naming_a_tradition_is_checked_against_it() -> None:
+    """The considerations, a closing or a synthesis: a claim about a tradition its evidence does not
+    support is left out and listed; a plain argument, which names none, passes."""
+    claims = support.Claims(ROSTER, {card.id: evidence(card.id) for card in ROSTER})
+    assert claims.named("Confucians and Buddhists alike honour the old.") == ["confucian", "buddhist"]
+    assert claims.named("Respect for elders and ancestors matters to many.") == []  # common words name no one
+    guard = Guard(claims=claims)
+    await guard.feed(
+        "Caring for parents costs time and money. Confucius taught the Four Noble Truths to his sons. "
+        "Ubuntu says a person is a person through other persons."
+    )
+    kept = await guard.close()
+    assert kept == "Caring for parents costs time and money. Ubuntu says a person is a person through other persons."
+    [claim] = guard.grounding.unsupported_claims
+    assert claim.perspectives == ["confucian", "buddhist"] and claim.sentence.startswith("Confucius taught")
