@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -45,9 +44,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port to bind (default MULTIPLEX_PORT)")] = None,
 ) -> None:
     """Serve the OpenAI-compatible API and the playground."""
-    import uvicorn
-
     from multiplex.api.app import create_app
+    from multiplex.api.server import listen
+    from multiplex.api.server import serve as run
 
     settings = _settings()
     host = host or settings.host
@@ -56,7 +55,10 @@ def serve(
         application = create_app(settings)
     except MultiplexError as exc:
         fail(exc.message)
-    listening = _listen(host, port, "MULTIPLEX_PORT")
+    try:
+        listening = listen(host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port} (MULTIPLEX_PORT): {exc.strerror or exc}")
     if settings.metrics_port:
         from prometheus_client import start_http_server
 
@@ -66,22 +68,7 @@ def serve(
         except OSError as exc:
             fail(f"cannot serve metrics on {host}:{settings.metrics_port} (MULTIPLEX_METRICS_PORT): {exc.strerror}")
     err.print(f"multiplex serves on http://{host}:{port} (the playground at /playground/)", highlight=False)
-    config = uvicorn.Config(application, log_level=settings.log_level, access_log=False)
-    uvicorn.Server(config).run(sockets=[listening])
-
-
-def _listen(host: str, port: int, setting: str) -> socket.socket:
-    """A listening socket on host:port, or one line saying why there cannot be one."""
-    try:
-        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        sock = socket.socket(info[0], socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(info[4])
-        sock.listen(2048)
-    except OSError as exc:
-        fail(f"cannot listen on {host}:{port} ({setting}): {exc.strerror or exc}")
-    sock.set_inheritable(True)
-    return sock
+    run(application, settings, listening)
 
 
 @app.command()
@@ -447,7 +434,12 @@ def bench_report(folder: Annotated[Path, typer.Argument(help="a bench run folder
 
     if not (folder / "records.jsonl").exists():
         fail(f"{folder} holds no bench records")
-    write_report(folder, _engine(_settings()).roster)
+    try:
+        write_report(folder, _engine(_settings()).roster)
+    except MultiplexError as exc:
+        fail(exc.message)
+    except OSError as exc:
+        fail(f"cannot write the report into {folder}: {exc.strerror or exc}")
     sys.stdout.write((folder / "report.md").read_text(encoding="utf-8"))
 
 

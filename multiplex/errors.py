@@ -106,6 +106,15 @@ class Overloaded(ServiceError):
     retry_after = 1.0
 
 
+class ShuttingDown(ServiceError):
+    """The server is stopping, and this run did not finish within its drain (MULTIPLEX_DRAIN_S)."""
+
+    status_code = 503
+    type = "server_error"
+    code = "shutting_down"
+    retry_after = 1.0
+
+
 class QuorumNotMet(ServiceError):
     """Too few perspective agents answered for an honest synthesis."""
 

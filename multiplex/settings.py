@@ -105,6 +105,14 @@ class Settings(BaseSettings):
     api_keys: CommaList = Field(default_factory=list, description="accepted API keys; empty = no auth")
     cors_origins: CommaList = Field(default_factory=list, description="allowed CORS origins")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
+    body_timeout_s: float = Field(30.0, gt=0, description="time a request's body may take to arrive (408 beyond)")
+    header_timeout_s: float = Field(10.0, gt=0, description="time a connection may take to send a request's headers")
+    max_connections: int | None = Field(
+        None, ge=16, description="open connections at most (default: what the process's file limit leaves)"
+    )
+    drain_s: float = Field(
+        20.0, ge=0, description="on SIGTERM, how long runs in flight may finish before open streams are ended"
+    )
     redis_url: str | None = Field(None, description="Redis shared by every replica: rate limits and the answer cache")
     cache_ttl_s: int = Field(3600, ge=0, description="seconds an answer stays in the answer cache; 0 = no cache")
     cache_sampled: Literal["on", "off"] = Field(
@@ -125,11 +133,18 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("straggler_grace_s", "synthesizer_timeout_s", "max_connections", "context_window", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # An empty variable means "not set": for the straggler grace, wait for every agent.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _keys_or_nothing(cls, value: object) -> object:
-        # A value that names no key is a mistake, not a wish to turn auth off (that is an empty value).
-        if isinstance(value, str) and value.strip() and not value.replace(",", "").strip():
+        # A value that names no key (" , ", spaces, a tab) is a mistake, not a wish to turn auth off:
+        # that is an empty value.
+        if isinstance(value, str) and value and not value.replace(",", "").strip():
             raise ValueError(f"{value!r} names no key; leave it empty to turn auth off")
         return value
 

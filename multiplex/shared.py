@@ -58,12 +58,13 @@ class Shared:
         self.up = True
         return result
 
-    async def ping(self) -> bool:
-        """For readiness: whether Redis answers now (True when there is none to answer)."""
+    @property
+    def state(self) -> str:
+        """`off` (no Redis), `up` or `down`, as the last call found it: readiness and metrics read
+        this, never reconnect (a probe every few seconds would defeat the back-off)."""
         if self.client is None:
-            return True
-        self._down_since = None  # readiness always asks
-        return bool(await self.call(lambda r: r.ping()))
+            return "off"
+        return "up" if self.up else "down"
 
     async def close(self) -> None:
         if self.client is not None:

@@ -54,13 +54,14 @@ async def answer(
             ping_interval_s=services.settings.ping_interval_s,
             on_result=services.metrics.record_run,
             stack=stack,
+            drain=services.drain,
         )
         return StreamingResponse(
             frames, media_type="text/event-stream", headers={"cache-control": "no-cache", "x-accel-buffering": "no"}
         )
     async with stack:
         try:
-            result = await until_disconnect(request, services.engine.run(run_request))
+            result = await until_disconnect(request, services.drain.within(services.engine.run(run_request)))
         except ClientGone:
             return Response(status_code=499)  # nobody is listening; the status is for the logs
     services.metrics.record_run(result)

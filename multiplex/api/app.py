@@ -19,6 +19,7 @@ from multiplex.api.metrics import Metrics
 from multiplex.api.middleware import RequestContextMiddleware
 from multiplex.api.playground import playground
 from multiplex.api.routes import chat, completions, health, models, score
+from multiplex.api.server import Drain
 from multiplex.graph import Engine
 from multiplex.llm import LLM
 from multiplex.settings import Settings, get_settings
@@ -57,11 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rate=RateLimiter(settings.rate_limit_rpm, shared),
         metrics=metrics,
         client_tasks=ClientTasks.from_settings(settings.client_tasks == "on", settings.client_task_patterns),
+        drain=Drain(settings.drain_s),
     )
-    app = FastAPI(
+    app = FastAPI(  # no /docs or /redoc: their pages load scripts from a CDN (the schema is /openapi.json)
         title="multiplex",
         version=multiplex.__version__,
         description="Culturally plural answers over an OpenAI-compatible API.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -83,5 +87,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["authorization", "content-type", "x-request-id"],
             expose_headers=["x-request-id"],
         )
-    app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.body_timeout_s,
+    )
     return app

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
 from multiplex.api import render
 from multiplex.api.protocol import (
@@ -43,14 +43,14 @@ class CompletionRequest(BaseModel):
     model: str
     prompt: str | list[str] = Field(description="the text to continue; a list must hold exactly one prompt")
     max_tokens: StrictInt | None = Field(None, ge=1, le=MAX_TOKENS)
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, gt=0, le=1)
+    temperature: StrictFloat | None = Field(None, ge=0, le=2)
+    top_p: StrictFloat | None = Field(None, gt=0, le=1)
     stop: str | list[str] | None = None
     seed: StrictInt | None = Field(None, ge=-(2**63), lt=2**63)
     stream: StrictBool = False
     stream_options: StreamOptions | None = None
-    frequency_penalty: float | None = Field(None, ge=-2, le=2)
-    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: StrictFloat | None = Field(None, ge=-2, le=2)
+    presence_penalty: StrictFloat | None = Field(None, ge=-2, le=2)
     user: str | None = Field(None, max_length=256)
     multiplex: MultiplexOptions = Field(default_factory=lambda: MultiplexOptions())
 

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from multiplex.api.client_tasks import ClientTasks
 from multiplex.api.limits import RateLimiter, RunLimiter
 from multiplex.api.metrics import Metrics
+from multiplex.api.server import Drain
 from multiplex.errors import AuthenticationFailed
 from multiplex.graph import Engine
 from multiplex.settings import Settings
@@ -24,6 +25,7 @@ class Services:
     rate: RateLimiter
     metrics: Metrics
     client_tasks: ClientTasks
+    drain: Drain
 
 
 # Dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker thread, a hop

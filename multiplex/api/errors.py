@@ -100,12 +100,3 @@ def install(app: FastAPI) -> None:
             detail = "no such route"
         headers = {**(exc.headers or {}), "x-should-retry": "false"}  # keeps `Allow` on 405
         return JSONResponse(envelope(detail, type_, None, code), status_code=exc.status_code, headers=headers)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = getattr(request.state, "request_id", "-")
-        log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(
-            envelope(f"internal error (request {request_id})", "server_error", None, "internal_error"),
-            status_code=500,
-        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,6 +14,23 @@ from multiplex.api.middleware import RequestIdFilter
 
 TEXT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 log = logging.getLogger("multiplex.api")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def escaped(text: str) -> str:
+    """`text` with its control characters written out (`\\n`): what a client sends (a path with
+    %0a, a header) can never forge a line of the log."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+class TextFormatter(logging.Formatter):
+    """The text line, its message escaped (a traceback, which is ours, keeps its lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        record.message = escaped(record.message)
+        return super().formatMessage(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -24,7 +42,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
+            "message": escaped(record.getMessage()),
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
@@ -34,7 +52,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str, format: str = "text") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if format == "json" else logging.Formatter(TEXT))
+    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter(TEXT))
     root = logging.getLogger("multiplex")
     handler.set_name("multiplex")  # replaces the one an earlier app installed, and only that one
     root.handlers[:] = [h for h in root.handlers if h.get_name() != "multiplex"] + [handler]

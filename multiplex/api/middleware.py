@@ -1,8 +1,10 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware, so streaming and disconnects pass through):
-request ids, the body size limit, access logs and request metrics."""
+request ids, the body's size and time limits, access logs, request metrics, and the 500 of an
+unexpected error (with its request id, in the header and the log line)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
@@ -85,10 +87,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int, body_timeout_s: float = 30.0) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -124,24 +127,47 @@ class RequestContextMiddleware:
                 status = 413
                 await _send_json(send, 413, too_large, [id_header])
                 return
-            if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
-                # A body of unknown length (chunked) is read here, up to the limit, before the app
-                # parses any of it: the app's own parser would turn an overrun into a 400.
-                body = await _read_body(receive, self.max_body_bytes)
+            if scope["method"] in ("POST", "PUT", "PATCH"):
+                # The body is read here, up to its size limit and within its time, before the app
+                # parses any of it: the app's own parser would turn an overrun into a 400, and a
+                # client that trickles its body would hold a worker as long as it liked.
+                try:
+                    body = await asyncio.wait_for(_read_body(receive, self.max_body_bytes), self.body_timeout_s)
+                except TimeoutError:
+                    status = 408
+                    late = envelope(
+                        f"the request body did not arrive within {self.body_timeout_s:g} s (MULTIPLEX_BODY_TIMEOUT_S)",
+                        "invalid_request_error",
+                        None,
+                        "request_timeout",
+                    )
+                    await _send_json(send, 408, late, [id_header, (b"connection", b"close")])
+                    return
                 if body is None:
                     status = 413
                     await _send_json(send, 413, too_large, [id_header])
                     return
                 receive = _replay(body, receive)
 
+            started_response = False
+
             async def send_with_id(message: Message) -> None:
-                nonlocal status
+                nonlocal status, started_response
                 if message["type"] == "http.response.start":
                     status = message["status"]
+                    started_response = True
                     message["headers"] = [*message.get("headers", []), id_header]
                 await send(message)
 
-            await self.app(scope, receive, send_with_id)
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                log.exception("unexpected error in %s %s", scope["method"], scope["path"])
+                if started_response:
+                    raise  # the answer was under way: the connection closes, the log says why
+                status = 500
+                error = envelope(f"internal error (request {request_id})", "server_error", None, "internal_error")
+                await _send_json(send, 500, error, [id_header])
         finally:
             elapsed = time.perf_counter() - started
             self.metrics.requests.labels(route, str(status)).inc()

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     ValidationError,
     field_validator,
@@ -137,7 +138,7 @@ class ChatCompletionRequest(BaseModel):
 
     messages: list[ChatMessage] = Field(min_length=1)
     model: str
-    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: StrictFloat | None = Field(None, ge=-2, le=2)
     function_call: str | dict[str, Any] | None = Field(None, description="'auto' or 'none' (legacy)")
     functions: list[dict[str, Any]] | None = Field(None, description="accepted; answered in text (legacy)")
     max_completion_tokens: StrictInt | None = Field(None, ge=1, le=MAX_TOKENS)
@@ -146,16 +147,16 @@ class ChatCompletionRequest(BaseModel):
         None, max_length=16, description="up to 16 pairs, keys up to 64 characters, values up to 512 (as OpenAI)"
     )
     parallel_tool_calls: bool | None = None
-    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    presence_penalty: StrictFloat | None = Field(None, ge=-2, le=2)
     response_format: ResponseFormat | None = None
     seed: StrictInt | None = Field(None, ge=-(2**63), lt=2**63)
     stop: str | list[str] | None = None
     stream: StrictBool = False
     stream_options: StreamOptions | None = None
-    temperature: float | None = Field(None, ge=0, le=2)
+    temperature: StrictFloat | None = Field(None, ge=0, le=2)
     tool_choice: str | dict[str, Any] | None = Field(None, description="'auto' or 'none'")
     tools: list[dict[str, Any]] | None = Field(None, description="accepted; multiplex answers in text")
-    top_p: float | None = Field(None, gt=0, le=1)
+    top_p: StrictFloat | None = Field(None, gt=0, le=1)
     user: str | None = Field(None, max_length=256)
     multiplex: MultiplexOptions = Field(default_factory=lambda: MultiplexOptions())
 

@@ -47,9 +47,9 @@ def think(drafts: str) -> str:
 
 
 def usage_of(result: RunResult) -> Usage:
-    """The response's `usage`: every call of the run, as a bill counts them (none for a cached answer)."""
-    if result.cached:
-        return Usage()
+    """The response's `usage`: every call of the run, as a bill counts them. A cached answer reports
+    the tokens of the run that made it, as litellm does for a cache hit; `multiplex.cached` says it
+    cost nothing this time."""
     return Usage(prompt_tokens=result.usage.prompt_tokens, completion_tokens=result.usage.completion_tokens)
 
 

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
 from multiplex.api import render
 from multiplex.api.protocol import MAX_TOKENS, ChatCompletionRequest, MultiplexOptions, as_chat, reject_invalid_unicode
@@ -87,8 +87,8 @@ class ResponsesRequest(BaseModel):
     input: str | list[InputMessage] = Field(description="the question, or the conversation as messages")
     instructions: str | None = Field(None, description="a system message before the input")
     max_output_tokens: StrictInt | None = Field(None, ge=1, le=MAX_TOKENS)
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, gt=0, le=1)
+    temperature: StrictFloat | None = Field(None, ge=0, le=2)
+    top_p: StrictFloat | None = Field(None, gt=0, le=1)
     stream: StrictBool = False
     text: TextOptions | None = Field(None, description="`format`: text, json_object or json_schema")
     metadata: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=512)]] | None = Field(
@@ -219,8 +219,8 @@ class ResponseObject(BaseModel):
     parallel_tool_calls: bool = False
     tool_choice: Literal["auto"] = "auto"
     tools: list[Any] = Field(default_factory=list)
-    temperature: float | None = None
-    top_p: float | None = None
+    temperature: StrictFloat | None = None
+    top_p: StrictFloat | None = None
     multiplex: RunRecord | None = Field(None, description="the run behind the answer")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from multiplex.api.errors import sse_error_frame
 from multiplex.api.render import Frames
+from multiplex.api.server import Drain
 from multiplex.errors import MultiplexError
 from multiplex.graph import (
     AnalysisDone,
@@ -39,9 +40,11 @@ async def events(
     ping_interval_s: float,
     on_result: Callable[[RunResult], None],
     stack: AsyncExitStack,
+    drain: Drain | None = None,
 ) -> AsyncIterator[str]:
     """The frames of one streamed run. `stack` holds the run's slot; it is released when the
-    stream ends, however it ends."""
+    stream ends, however it ends. When the server's `drain` runs out, the stream ends with an error
+    frame and `[DONE]`, as any failed run's does."""
     queue: asyncio.Queue[Any] = asyncio.Queue()
 
     async def pump() -> None:
@@ -54,6 +57,7 @@ async def events(
 
     task: asyncio.Task[None] | None = None
     getter: asyncio.Future[Any] | None = None
+    expiry = asyncio.ensure_future(drain.expired.wait() if drain is not None else asyncio.Event().wait())
     try:
         if role := chunks.role():
             yield role
@@ -62,8 +66,11 @@ async def events(
         while True:
             # One pending get() survives timeouts, so no event can be lost between a ping and the next wait.
             getter = getter or asyncio.ensure_future(queue.get())
-            done, _ = await asyncio.wait({getter}, timeout=max(0.0, last_sent + ping_interval_s - time.monotonic()))
-            event, getter = (getter.result(), None) if done else (None, getter)
+            wait = max(0.0, last_sent + ping_interval_s - time.monotonic())
+            done, _ = await asyncio.wait({getter, expiry}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            if expiry in done and drain is not None:
+                raise drain.error()
+            event, getter = (getter.result(), None) if getter in done else (None, getter)
             if time.monotonic() - last_sent >= ping_interval_s:  # nothing sent for a while: keep proxies patient
                 yield ": ping\n\n"
                 last_sent = time.monotonic()
@@ -85,7 +92,7 @@ async def events(
             log.exception("stream of %s failed", chunks.model, exc_info=exc)
         yield sse_error_frame(exc)
     finally:
-        for pending in (task, getter):
+        for pending in (task, getter, expiry):
             if pending is not None and not pending.done():
                 pending.cancel()
         await stack.aclose()

@@ -60,6 +60,17 @@ def _valid_text(value: str) -> bool:
     return True
 
 
+def _strings(value: object) -> list[str]:
+    """Every string in a row's value, however deep (keys too): each must be text a run can send."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in (*_strings(key), *_strings(item))]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
 def _question(where: str, qid: object, prompt: object, domain: object = None, metadata: object = None) -> Question:
     """One row as a question, or `_Refused` saying, with the row named, what is wrong with it."""
     if isinstance(qid, bool) or not isinstance(qid, str | int) or not str(qid).strip():
@@ -70,7 +81,7 @@ def _question(where: str, qid: object, prompt: object, domain: object = None, me
         raise _Refused(f"{name}: the prompt is {kind}")
     if not prompt.strip():
         raise _Refused(f"{name}: the prompt is empty")
-    texts = [str(qid), prompt] + ([domain] if isinstance(domain, str) else [])
+    texts = [str(qid), prompt, *_strings(domain), *_strings(metadata)]
     if not all(_valid_text(t) for t in texts):
         raise _Refused(f"{name}: holds invalid Unicode (bytes that are not UTF-8, or a lone surrogate)")
     return Question(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import json
+import logging
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ from multiplex.graph import Engine, RunRequest
 from multiplex.llm import LLM, GenerationParams
 from multiplex.scoring.viewpoints import Viewpoint, read_viewpoints
 from multiplex.settings import Settings
+
+log = logging.getLogger("multiplex.bench")
 
 MANIFEST = "manifest.json"
 
@@ -166,8 +171,11 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
                 viewpoints=viewpoints_of(task.question),
             )
         )
-    except MultiplexError as exc:
-        record.update(status="failed", error=exc.message, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+    except Exception as exc:  # one run's failure is its record, never the batch's end
+        message = exc.message if isinstance(exc, MultiplexError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, MultiplexError):
+            log.exception("run %s failed unexpectedly", task.key)
+        record.update(status="failed", error=message, latency_ms=round((time.perf_counter() - started) * 1000, 1))
         return record
     return {**record, "status": "ok", "error": None, **result.model_dump(mode="json", exclude={"mode", "model"})}
 
@@ -188,7 +196,58 @@ async def run_bench(
     repeats: int = 1,
     variants: int = 1,
 ) -> tuple[int, int]:
-    """Runs what is missing in `out`; returns (ok, failed) counts of this invocation."""
+    """Runs what is missing in `out`; returns (ok, failed) counts of this invocation. One run at a
+    time writes to a folder: a second one started on it stops at once, saying so."""
+    out.mkdir(parents=True, exist_ok=True)
+    with _only_writer(out):
+        return await _run_bench(
+            questions,
+            out,
+            settings,
+            modes,
+            models,
+            perspectives,
+            concurrency,
+            shard,
+            max_tokens,
+            on_progress,
+            on_notice,
+            repeats=repeats,
+            variants=variants,
+        )
+
+
+@contextmanager
+def _only_writer(out: Path) -> Iterator[None]:
+    with (out / ".lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InvalidRequest(
+                f"another bench run is writing to {out}: wait for it to finish, or give this one another --out"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+async def _run_bench(
+    questions: list[Question],
+    out: Path,
+    settings: Settings,
+    modes: list[str],
+    models: list[str],
+    perspectives: tuple[str, ...] | None,
+    concurrency: int,
+    shard: tuple[int, int],
+    max_tokens: int | None,
+    on_progress: Callable[[dict[str, Any] | None, int, int], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+    *,
+    repeats: int = 1,
+    variants: int = 1,
+) -> tuple[int, int]:
     store = RunStore(out)
     if store.repaired and on_notice:
         on_notice(store.repaired)

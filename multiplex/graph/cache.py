@@ -3,9 +3,12 @@ one lesson link cost one run, not thirty (270 model calls in mas with a planner)
 
 The key holds everything that changes an answer: the mode, the messages, the generation parameters
 (`user` aside), the perspectives and the models chosen, whether it is scored and against which
-viewpoints, and the engine's fingerprint (configured models and strategies, every card, every
-prompt template, the package version). A request sampled at `temperature > 0` with no `seed` asks
-for a fresh draw and is not cached unless MULTIPLEX_CACHE_SAMPLED=on. Entries live
+viewpoints, and the engine's fingerprint (the package's version and source files, every setting
+but those that only serve answers, every card, every prompt template, the sources' content). Only
+complete answers are stored: one with a voice missing, or a call behind it that failed, is never
+replayed. An entry that does not read back as a run is a miss. A request sampled at
+`temperature > 0` with no `seed` asks for a fresh draw and is not cached unless
+MULTIPLEX_CACHE_SAMPLED=on. Entries live
 MULTIPLEX_CACHE_TTL_S seconds: in Redis when MULTIPLEX_REDIS_URL is set (shared by every replica),
 else (or while Redis is down) in this process, the most recent MAX_LOCAL.
 """
@@ -14,9 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from multiplex.graph.record import RunResult
@@ -24,8 +30,38 @@ from multiplex.graph.state import RunRequest
 from multiplex.llm import tokens
 from multiplex.shared import Shared
 
+log = logging.getLogger("multiplex.cache")
 MAX_LOCAL = 512
 PREFIX = "multiplex:answer:"
+# Settings that change how answers are served, not what they say: left out of the fingerprint.
+SERVING_SETTINGS = frozenset(
+    {
+        "host",
+        "port",
+        "metrics_port",
+        "api_keys",
+        "cors_origins",
+        "max_body_bytes",
+        "redis_url",
+        "cache_ttl_s",
+        "cache_sampled",
+        "max_concurrent_runs",
+        "max_queued_runs",
+        "rate_limit_rpm",
+        "ping_interval_s",
+        "log_level",
+        "log_format",
+        "log_messages",
+        "worldview_bench_url",
+        "perspectrum_url",
+        "argkp_url",
+        "local_threads",
+        "drain_s",
+        "header_timeout_s",
+        "body_timeout_s",
+        "max_connections",
+    }
+)
 
 
 class AnswerCache:
@@ -66,8 +102,13 @@ class AnswerCache:
         if data is None:
             self.misses += 1
             return None
+        try:
+            result = RunResult.model_validate_json(data)
+        except ValueError as exc:  # written by another version, or damaged: a miss, never an error
+            log.warning("answer cache entry %s does not read as a run (%s): answered afresh", key[:12], exc)
+            self.misses += 1
+            return None
         self.hits += 1
-        result = RunResult.model_validate_json(data)
         result.cached = True
         result.answer_tokens = tokens.count(result.text)
         return result
@@ -93,6 +134,16 @@ class AnswerCache:
             return None
         self._local.move_to_end(key)
         return data
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The package's own source: an answer made by other code is another answer."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def fingerprint(parts: list[Any]) -> str:

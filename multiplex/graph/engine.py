@@ -18,7 +18,7 @@ from typing import Any
 import multiplex
 from multiplex.errors import ConfigError, InvalidRequest, MultiplexError
 from multiplex.graph.build import graph_for
-from multiplex.graph.cache import AnswerCache, fingerprint
+from multiplex.graph.cache import SERVING_SETTINGS, AnswerCache, code_digest, fingerprint
 from multiplex.graph.context import GraphContext
 from multiplex.graph.limits import AnswerLimits
 from multiplex.graph.messages import user_words
@@ -73,15 +73,16 @@ class Engine:
         return cls(settings, roster, prompts, llm, shared or Shared(settings.redis_url))
 
     def _fingerprint(self) -> str:
-        """What, besides the request, makes an answer: the configuration that shapes runs, every card
-        and prompt, the version."""
-        shaping = ("model", "synthesizer_model", "judge", "planner", "synthesis", "quorum", "max_tokens")
+        """What, besides the request, makes an answer: the code (version and source), every setting
+        but those that only serve it, every card and prompt, and the sources' content."""
         return fingerprint(
             [
                 multiplex.__version__,
-                {name: getattr(self.settings, name) for name in shaping},
+                code_digest(),
+                self.settings.model_dump(mode="json", exclude=set(SERVING_SETTINGS)),
                 [card.model_dump(mode="json") for card in self.roster],
                 self.prompts.texts,
+                self.sources.corpus.digest if self.sources.corpus is not None else None,
             ]
         )
 
@@ -175,8 +176,8 @@ class Engine:
         self._inflight[key] = done
         try:
             async for event in self._run(request):
-                if isinstance(event, RunDone) and event.result.score_error is None:
-                    await self.cache.put(key, event.result)
+                if isinstance(event, RunDone) and event.result.score_error is None and event.result.complete:
+                    await self.cache.put(key, event.result)  # nothing degraded is replayed
                     done.set_result(True)
                 yield event
         finally:

@@ -103,10 +103,14 @@ class Guard:
 
     async def close(self, drop_unfinished: bool = False) -> str:
         """Let the last sentence through (or not); returns the text that was kept. With
-        `drop_unfinished`, a last sentence cut off mid-way (no end mark) is dropped."""
+        `drop_unfinished`, a last sentence cut off mid-way (no end mark) is dropped when a whole one
+        came before it, and otherwise ends with an ellipsis: it is all there is."""
         rest, self._held, self._pending = self._held + self._pending, "", ""
-        if rest.strip() and not (drop_unfinished and not COMPLETE.search(rest.rstrip())):
-            await self._pass(rest)
+        if rest.strip():
+            if not drop_unfinished or COMPLETE.search(rest.rstrip()):
+                await self._pass(rest)
+            elif not self.kept:
+                await self._pass(rest.rstrip() + "…")
         return "".join(self.kept).strip()
 
     async def _pass(self, unit: str) -> None:

@@ -140,6 +140,11 @@ class SynthesisRecord(BaseModel):
         default_factory=list, description="voices the llm synthesis lost, restored from their own drafts"
     )
     note: str | None = Field(None, description="what went wrong on the way and what stands in for it")
+    failed: list[str] = Field(
+        default_factory=list,
+        description="the calls behind the answer that failed (`considerations`, `synthesizer`, `closing`): it is whole "
+        "without them, but not what it would have been",
+    )
     words: int = Field(0, description="words of the answer, its sources list and citation marks not counted")
     word_budget: int | None = Field(
         None, description="the most words it was allowed: MULTIPLEX_ANSWER_LENGTH times its considerations' words"
@@ -232,6 +237,11 @@ class RunRecord(BaseModel):
     def degraded(self) -> bool:
         """Some voice is missing from the answer."""
         return bool(self.missing)
+
+    @property
+    def complete(self) -> bool:
+        """Every voice answered and every call behind the answer did its part: what may be cached."""
+        return not self.missing and not (self.synthesis is not None and self.synthesis.failed)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

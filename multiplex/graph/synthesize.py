@@ -118,7 +118,7 @@ async def synthesize(state: GraphState, *, runtime: Runtime[GraphContext]) -> di
         update = await llm_answer(ctx, request, material, emit, references)
     if considered is not None and considered.status == "failed":
         note = f"the considerations failed ({considered.error}); the answer opens with the voices"
-        update["synthesis"] = _noted(update["synthesis"], note)
+        update["synthesis"] = _noted(update["synthesis"], note, failed="considerations")
     missing = [r for r in by_id.values() if r.status == "failed"]
     drafts = {d.card.id: d.text for d in ok}
     update["analysis"] = await asyncio.to_thread(analyse, drafts, [r.id for r in missing])
@@ -368,7 +368,8 @@ async def sections_answer(
     if called.error is not None:
         log.warning("the closing failed (%s); the sections stand without it", called.error.message)
         text = await guard.close(drop_unfinished=True) if request.stream else ""
-        synthesis = _noted(synthesis, f"the closing failed ({called.error.message}); the sections stand without it")
+        note = f"the closing failed ({called.error.message}); the sections stand without it"
+        synthesis = _noted(synthesis, note, failed="closing")
     else:
         assert called.completion is not None
         if not request.stream:
@@ -440,6 +441,7 @@ async def llm_answer(
             replaced=True,
             removed_sentences=guard.removed,
             note=f"the synthesizer failed ({called.error.message}); the answer is the considerations and the sections",
+            failed=["synthesizer"],
         )
         fallback = await sections_answer(
             ctx,
@@ -464,6 +466,7 @@ async def llm_answer(
             replaced=True,
             removed_sentences=guard.removed,
             note="the synthesis spoke only of its own making; the sections answer stands in",
+            failed=["synthesizer"],
         )
         replaced = await sections_answer(ctx, request, material, emit, synthesis, references)
         replaced["calls"] = calls + replaced["calls"]
@@ -501,8 +504,10 @@ def _lost_voices(answer: str, drafts: list[Draft], claims: Claims) -> list[Draft
     return [d for d in drafts if d.card.id not in named or retention.get(d.card.id, 1.0) < RESTORE_BELOW]
 
 
-def _noted(synthesis: SynthesisRecord, note: str) -> SynthesisRecord:
-    return synthesis.model_copy(update={"note": _joined(synthesis.note, note)})
+def _noted(synthesis: SynthesisRecord, note: str, failed: str | None = None) -> SynthesisRecord:
+    return synthesis.model_copy(
+        update={"note": _joined(synthesis.note, note), "failed": synthesis.failed + ([failed] if failed else [])}
+    )
 
 
 def _joined(first: str | None, second: str, separator: str = "; ") -> str:

@@ -102,9 +102,14 @@ def shipped_sources() -> Path:
 
 
 def resolve(entry: str, cards: Path, card_id: str) -> Path:
-    """The file a card's `sources` entry names (see the module's docstring)."""
+    """The file a card's `sources` entry names (see the module's docstring): a path stays inside the
+    cards' folder (no absolute path, no `..` out of it, no wildcard)."""
+    if any(c in entry for c in "*?[]") or Path(entry).is_absolute():
+        raise ConfigError(f"card '{card_id}': field 'sources': '{entry}' must name one file inside the cards' folder")
     if entry.endswith(".jsonl"):
         path = (cards / entry).resolve()
+        if not path.is_relative_to(cards.resolve()):
+            raise ConfigError(f"card '{card_id}': field 'sources': '{entry}' lies outside the cards' folder")
         if path.is_file():
             return path
         raise ConfigError(f"card '{card_id}': field 'sources': no file {path}")
@@ -133,6 +138,11 @@ def read_passages(path: Path, review: Review) -> list[Passage]:
             passage = Passage.model_validate_json(line)
         except ValidationError as exc:
             raise ConfigError(f"{path}:{number}: not a passage ({exc.errors()[0]['msg']})") from None
+        parts = passage.id.split(".")
+        if len(parts) < 3 or parts[1] != path.stem or not all(parts):
+            raise ConfigError(
+                f"{path}:{number}: passage id '{passage.id}' is not of the form '<tradition>.{path.stem}.<number>'"
+            )
         if passage.id in review.excluded or not any(c.isalpha() for c in passage.text):
             continue  # left out by the review, or nothing to quote (an elision marked with dots)
         passages.append(passage.model_copy(update={"work": title}) if title else passage)

@@ -113,7 +113,12 @@ class Verdict:
 def check(sentence: str, evidence: Evidence) -> Verdict:
     """Whether `evidence` supports what `sentence` says of its tradition (see the module's docstring)."""
     sentence = " ".join(sentence.split())
-    if not COMPLETE.search(sentence) or _LIST_NUMBER.search(sentence) or _ABBREVIATED.search(sentence):
+    if (
+        not COMPLETE.search(sentence)
+        or sentence.endswith("…")  # a draft cut at its budget, shown as cut
+        or _LIST_NUMBER.search(sentence)
+        or _ABBREVIATED.search(sentence)
+    ):
         return Verdict(False, "unfinished")
     claim = _without_opening(sentence, evidence.openings)
     plain = _QUOTED.sub(" ", claim)

@@ -156,5 +156,10 @@ def test_redis_dying_mid_run_loses_no_request(serve, redis, scripted) -> None:
     ready = httpx.get(f"{replicas[0].base_url}/health/ready")
     assert ready.status_code == 200 and ready.json()["redis"] == "down"
     assert "multiplex_redis_up 0.0" in httpx.get(f"{replicas[0].base_url}/metrics").text
-    redis.start()  # back on the same port: shared again
-    wait_until(lambda: httpx.get(f"{replicas[0].base_url}/health/ready").json()["redis"] == "up")
+    redis.start()  # back on the same port: shared again, once a request has found it (readiness only reads)
+
+    def back() -> bool:
+        chat(replicas[0], messages=[{"role": "user", "content": "Back?"}])
+        return httpx.get(f"{replicas[0].base_url}/health/ready").json()["redis"] == "up"
+
+    wait_until(back, timeout_s=20)

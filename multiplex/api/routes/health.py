@@ -21,8 +21,7 @@ async def live() -> dict[str, str]:
 async def ready(services: ServicesDep) -> dict[str, object]:
     """Ready whatever Redis does (without it limits and the cache are local, never an error); says
     whether it is there."""
-    shared = services.engine.shared
-    redis = "off" if not shared.enabled else ("up" if await shared.ping() else "down")
+    redis = services.engine.shared.state
     services.metrics.redis_up.set(1 if redis == "up" else 0)
     return {
         "status": "ok",
@@ -37,5 +36,5 @@ async def ready(services: ServicesDep) -> dict[str, object]:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(services: ServicesDep, _caller: Caller) -> Response:
-    services.metrics.redis_up.set(1 if services.engine.shared.enabled and await services.engine.shared.ping() else 0)
+    services.metrics.redis_up.set(1 if services.engine.shared.state == "up" else 0)
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
