@@ -250,7 +250,10 @@ def _read_drafts(path: Path, roster_ids: list[str]) -> dict[str, str]:
 def score_command(
     file: Annotated[str, typer.Argument(help="a text file, or - for standard input")] = "-",
     as_json: Annotated[bool, typer.Option("--json", help="print the scorer JSON")] = False,
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="one response per line in, one result per line out")] = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option("--jsonl", help='a response a line (a JSON string, or an object with "text"): a result a line'),
+    ] = False,
     judge: Annotated[str | None, typer.Option(help="'lexicon' or a litellm model string")] = None,
     drafts: Annotated[
         Path | None, typer.Option("--drafts", help="JSON object of perspective id -> draft: synthesis metrics too")
@@ -274,13 +277,8 @@ def score_command(
     views = _read_viewpoints(viewpoints) if viewpoints is not None else None
     try:
         if jsonl:
-            lines = [
-                json.loads(line) if line.lstrip().startswith('"') else line
-                for line in text.splitlines()
-                if line.strip()
-            ]
-            for line in lines:
-                result = asyncio.run(scorer.score(str(line), None, judge, sources=sources, viewpoints=views))
+            for line in _jsonl_texts(file, text):
+                result = asyncio.run(scorer.score(line, None, judge, sources=sources, viewpoints=views))
                 sys.stdout.write(result.model_dump_json() + "\n")
             return
         result = asyncio.run(scorer.score(text, draft_texts, judge, sources=sources, viewpoints=views))
@@ -324,6 +322,25 @@ def score_command(
             out.print(f"  [red]no source holds[/red]: “{quote}”", highlight=False)
         for sentence in g.unsupported_attributions:
             out.print(f"  [yellow]attributed with no quotation[/yellow]: {sentence}", highlight=False)
+
+
+def _jsonl_texts(file: str, text: str) -> list[str]:
+    """The responses of a --jsonl input, all read before any is scored: each non-empty line is a
+    JSON string, or a JSON object whose "text" is one. Anything else stops here, naming its line."""
+    texts = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            fail(f'{file}:{number}: not JSON ({exc.msg}); each line is a JSON string or an object with "text"')
+        if isinstance(value, dict):
+            value = value.get("text")
+        if not isinstance(value, str):
+            fail(f'{file}:{number}: neither a JSON string nor an object with a "text" string')
+        texts.append(value)
+    return texts
 
 
 bench_app = typer.Typer(no_args_is_help=True, help="Batch benchmark: run question sets over modes and models.")

@@ -15,7 +15,6 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from multiplex.errors import ConfigError, InvalidRequest
-from multiplex.grounding.passages import resolve
 from multiplex.resources import data_dir
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -55,6 +54,32 @@ class Perspective(BaseModel):
         if any(not t for t in cleaned):
             raise ValueError("holds an empty term")
         return cleaned
+
+
+def shipped_sources() -> Path:
+    return data_dir("agents") / "sources"
+
+
+def resolve_source(entry: str, cards: Path, card_id: str) -> Path:
+    """The file a card's `sources` entry names (see the module's docstring): a path stays inside the
+    cards' folder (no absolute path, no `..` out of it, no wildcard)."""
+    if any(c in entry for c in "*?[]") or Path(entry).is_absolute():
+        raise ConfigError(f"card '{card_id}': field 'sources': '{entry}' must name one file inside the cards' folder")
+    if entry.endswith(".jsonl"):
+        path = (cards / entry).resolve()
+        if not path.is_relative_to(cards.resolve()):
+            raise ConfigError(f"card '{card_id}': field 'sources': '{entry}' lies outside the cards' folder")
+        if path.is_file():
+            return path
+        raise ConfigError(f"card '{card_id}': field 'sources': no file {path}")
+    for folder in dict.fromkeys([cards / "sources", shipped_sources()]):
+        found = sorted(folder.glob(f"*/{entry}.jsonl")) if folder.is_dir() else []
+        if found:
+            return found[0]
+    raise ConfigError(
+        f"card '{card_id}': field 'sources': no work '{entry}' (looked for sources/*/{entry}.jsonl beside the "
+        "cards and among the shipped sources)"
+    )
 
 
 class Roster(tuple[Perspective, ...]):
@@ -125,7 +150,7 @@ def load_roster(folder: Path | None = None) -> Roster:
         cards.append(card)
     for card in cards:  # a work a card names must exist: said at start-up, naming the card
         for entry in card.sources:
-            resolve(entry, folder, card.id)
+            resolve_source(entry, folder, card.id)
     return roster_of(sorted(cards, key=lambda c: _DEFAULT_ORDER.get(c.id, len(_DEFAULT_ORDER))), folder)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
@@ -19,7 +19,6 @@ from multiplex.cpus import available_cpus
 from multiplex.errors import ConfigError
 
 CommaList = Annotated[list[str], NoDecode]
-IN_PROCESS = ("local/", "fake/")
 PERSPECTRUM_SOURCE = (
     "https://raw.githubusercontent.com/CogComp/perspectrum/b42c27b85f20f2a35c0a0895698fa242ccf160ab/data/dataset"
 )
@@ -207,18 +206,6 @@ class Settings(BaseSettings):
     def threads(self) -> int:
         return self.local_threads or available_cpus()
 
-    def planner_enabled(self) -> bool:
-        if self.planner == "auto":
-            return not self.model.startswith(IN_PROCESS)
-        return self.planner == "on"
-
-    def synthesis_strategy(self, synthesizer: str | None = None) -> Literal["llm", "sections"]:
-        """The strategy for a synthesizer model (the configured one by default): `auto` gives
-        in-process models the sections, every other model the llm synthesis."""
-        if self.synthesis == "auto":
-            return "sections" if (synthesizer or self.synthesizer).startswith(IN_PROCESS) else "llm"
-        return self.synthesis
-
 
 def load_settings(**overrides: object) -> Settings:
     """Build Settings from the environment, turning a validation error into one clear line."""
@@ -230,11 +217,18 @@ def load_settings(**overrides: object) -> Settings:
         cause = f" ({exc.__cause__})" if exc.__cause__ else ""
         raise ConfigError(f"invalid settings: {name}: not valid JSON{cause}") from None
     except ValidationError as exc:
-        problems = "; ".join(
-            f"MULTIPLEX_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems.replace('Value error, ', '')}") from None
+        problems = "; ".join(_problem(err) for err in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
+def _problem(err: Any) -> str:
+    """One validation error as a line naming its variable (a check across fields names its own:
+    "model: 'gpt4' is not ..." is MULTIPLEX_MODEL's)."""
+    message = str(err["msg"]).replace("Value error, ", "")
+    name = "_".join(str(p) for p in err["loc"])
+    if not name and (named := re.match(r"(\w+): ", message)) and named.group(1) in Settings.model_fields:
+        name, message = named.group(1), message[named.end() :]
+    return f"MULTIPLEX_{name.upper() or 'SETTINGS'}: {message}"
 
 
 @lru_cache(maxsize=1)

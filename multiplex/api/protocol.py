@@ -304,6 +304,9 @@ class ServedModelInfo(BaseModel):
     choosable_models: list[str] = Field(
         default_factory=list, description="mas: the models a request may name in multiplex.models / synthesizer_model"
     )
+    demo: bool = Field(
+        False, description="the model behind it is a small demonstration model, whose own sentences are illustrative"
+    )
 
 
 class ModelCard(BaseModel):
@@ -330,6 +333,9 @@ class ScoreRequest(BaseModel):
     )
     judge: str | None = None
     sources: bool = Field(False, description="check the quotations against the roster's sources: adds `grounding`")
+    mask: bool = Field(
+        False, description="adds `masked`: the text with every tradition's names, terms and works' titles hidden"
+    )
     viewpoints: list[Annotated[str, Field(min_length=1)] | Viewpoint] | None = Field(
         None,
         max_length=200,

@@ -23,6 +23,7 @@ import os
 import resource
 import socket
 import time
+import weakref
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -71,14 +72,30 @@ class Drain:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.began: float | None = None
-        self.expired = asyncio.Event()
+        self._over = False
+        self._events: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = weakref.WeakKeyDictionary()
+
+    @property
+    def expired(self) -> asyncio.Event:
+        """Set once the drain's time is up: one event per event loop (an app may outlive a loop)."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._events:
+            self._events[loop] = asyncio.Event()
+            if self._over:
+                self._events[loop].set()
+        return self._events[loop]
 
     def begin(self) -> None:
         if self.began is not None:
             return
         self.began = time.monotonic()
         log.info("shutting down: runs in flight have %g s to finish", self.seconds)
-        asyncio.get_running_loop().call_later(self.seconds, self.expired.set)
+        asyncio.get_running_loop().call_later(self.seconds, self._expire)
+
+    def _expire(self) -> None:
+        self._over = True
+        for event in self._events.values():
+            event.set()
 
     async def within(self, work: Awaitable[T]) -> T:
         """`work`'s result, or ShuttingDown (the work cancelled) once the drain's time is up."""

@@ -13,6 +13,7 @@ from typing import Any
 from multiplex.bench import charts as plots
 from multiplex.bench.stats import mean_ci, paired, spread
 from multiplex.bench.store import RunStore
+from multiplex.graph.sections import answer_words
 from multiplex.roster import Roster
 from multiplex.scoring import ScoreResult, aggregate
 from multiplex.scoring.lexicon import extractor_for
@@ -86,11 +87,13 @@ def own_voice(record: dict[str, Any], roster: Roster) -> list[bool]:
 
 def answer_figures(record: dict[str, Any], result: ScoreResult, roster: Roster) -> dict[str, float]:
     """The figures of one answer; a report's every mean is over these, one value per question."""
+    words = answer_words(record["text"])
     figures: dict[str, float] = {
         "pds_entropy": result.pds_entropy,
         "no_reference": float(result.no_references),
         "process_talk": float(mentions_process(record["text"])),
         "total_tokens": float(record["usage"]["total_tokens"]),
+        "words": float(words),
     }
     if result.synthesis is not None and result.synthesis.retention:
         syn = result.synthesis
@@ -115,11 +118,22 @@ def answer_figures(record: dict[str, Any], result: ScoreResult, roster: Roster) 
         if g.voices_cited:
             figures["sections_cited"] = statistics.fmean(g.voices_cited.values())
         if record.get("grounding"):
-            figures["removed"] = float(record["grounding"]["removed"])
+            kept = record["grounding"]
+            figures["removed"] = float(kept["removed"])
+            if record["mode"] == "mas":
+                figures["claims_dropped"] = float(len(kept.get("unsupported_claims", [])))
+                figures["passages_shown"] = float(len(kept.get("passages_shown", [])))
+                figures["passages_withheld"] = float(kept.get("passages_withheld", 0))
     if result.viewpoints is not None:
         v = result.viewpoints
         figures["coverage"] = v.coverage
-        figures.update({f"coverage_{stance}": share for stance, share in v.by_stance.items()})
+        if words:
+            figures["coverage_per_100_words"] = 100 * v.coverage / words
+        if v.ceiling is not None:
+            figures.update(ceiling=v.ceiling, kept_of_ceiling=v.coverage - v.ceiling)
+        if v.considerations is not None:
+            figures.update(considerations=v.considerations, beats_considerations=float(v.coverage > v.considerations))
+        figures.update({f"coverage_by_{stance}": share for stance, share in v.by_stance.items()})
         if v.balance is not None:
             figures["balance"] = v.balance
         if v.drafts:
@@ -184,7 +198,7 @@ def _grounding(figures: dict[str, dict[str, Any]], results: list[ScoreResult]) -
 def _viewpoints(figures: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     if "coverage" not in figures:
         return None
-    stances = {name.removeprefix("coverage_"): figures[name] for name in figures if name.startswith("coverage_")}
+    stances = {name.removeprefix("coverage_by_"): figures[name] for name in figures if name.startswith("coverage_by_")}
     best = figures.get("beats_best")
     return {
         "answers": figures["coverage"]["n"],
@@ -195,6 +209,12 @@ def _viewpoints(figures: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
         if best is None
         else {"answers": best["n"], "beats_best": best, "gain_over_best": figures["gain_over_best"]},
     }
+
+
+def _degraded(record: dict[str, Any]) -> bool:
+    """An answer that came back with a voice missing, or a call behind it failed."""
+    synthesis = record.get("synthesis") or {}
+    return bool(record.get("missing")) or bool(synthesis.get("failed")) or bool(synthesis.get("replaced"))
 
 
 def _label(record: dict[str, Any], several_models: bool) -> str:
@@ -230,6 +250,7 @@ def summarise(records: list[dict[str, Any]], roster: Roster) -> dict[str, Any]:
         modes[label] = {
             "runs": len(rows),
             "ok": len(ok),
+            "degraded": sum(_degraded(r) for r in ok),
             "failed": len(rows) - len(ok),
             "unscored": len(ok) - len(scored),
             "mean_pds_entropy": corpus.mean_pds_entropy if corpus else None,
@@ -253,12 +274,31 @@ def summarise(records: list[dict[str, Any]], roster: Roster) -> dict[str, Any]:
     return {
         "modes": modes,
         "differences": _differences(per_question),
+        "lengths": _lengths(per_question),
         "stability": _stability(records, roster, several_models),
         "paper": PAPER,
     }
 
 
-DIFFERENCE_FIGURES = ("pds_entropy", "coverage", "balance", "unverified", "citations")
+def _lengths(per_question: dict[str, dict[str, dict[str, float]]]) -> dict[str, Any]:
+    """Each mode's words against the plain answer's (baseline), question by question."""
+    plain = next((q for label, q in per_question.items() if label.split(" ")[0] == "baseline"), None)
+    if not plain:
+        return {}
+    out = {}
+    for label, answers in per_question.items():
+        ratios = [f["words"] / plain[q]["words"] for q, f in answers.items() if q in plain and plain[q].get("words")]
+        if label.split(" ")[0] != "baseline" and ratios:
+            out[label] = {
+                "n": len(ratios),
+                "median": statistics.median(ratios),
+                "mean": statistics.fmean(ratios),
+                "at_most_twice": sum(r <= 2.0 for r in ratios) / len(ratios),
+            }
+    return out
+
+
+DIFFERENCE_FIGURES = ("pds_entropy", "coverage", "balance", "words", "unverified", "citations")
 
 
 def _differences(per_question: dict[str, dict[str, dict[str, float]]]) -> list[dict[str, Any]]:
@@ -325,6 +365,7 @@ def _with_ci(figure: dict[str, Any] | None, pct: bool = True, digits: int = 2) -
 COLUMNS = [
     "runs",
     "ok",
+    "degraded",
     "failed",
     "unscored",
     "mean_pds_entropy",
@@ -379,21 +420,36 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
         "Every mean is over the answers, one per question, with its bootstrap 95% confidence interval over the "
         "questions in brackets; sentiment shares are pooled over the references.",
         "",
-        "| mode | ok / runs | PDS entropy | pooled | no reference | process talk | positive | "
-        "neutral | negative | median latency | mean tokens |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| mode | ok / runs | degraded | n | PDS entropy | pooled | no reference | process talk | positive | "
+        "neutral | negative | median latency | mean tokens | words |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode, row in modes.items():
         s = row["sentiment"]
         f = row["figures"]
         latency = "-" if row["median_latency_ms"] is None else f"{row['median_latency_ms'] / 1000:.1f} s"
+        n = f.get("pds_entropy", {}).get("n", 0)
         lines.append(
-            f"| {mode} | {row['ok']} / {row['runs']} | {_with_ci(f.get('pds_entropy'))} | "
+            f"| {mode} | {row['ok']} / {row['runs']} | {row.get('degraded', 0)} | {n} | "
+            f"{_with_ci(f.get('pds_entropy'))} | "
             f"{_pct(row['pooled_pds_entropy'])} | {_with_ci(f.get('no_reference'))} | "
             f"{_with_ci(f.get('process_talk'))} | {_pct(s.get('positive'))} | "
             f"{_pct(s.get('neutral'))} | {_pct(s.get('negative'))} | {latency} | "
-            f"{_with_ci(f.get('total_tokens'), pct=False, digits=0)} |"
+            f"{_with_ci(f.get('total_tokens'), pct=False, digits=0)} | "
+            f"{_with_ci(f.get('words'), pct=False, digits=0)} |"
         )
+    lines += [
+        "",
+        "degraded: answers given with a voice missing or a call behind them failed (counted in ok); n: the answers "
+        "every mean of the row is over; words: as a reader counts them, the sources list and citation marks aside.",
+    ]
+    if any(label.split(" ")[0] == "mas" for label in modes):
+        lines += [
+            "",
+            "A mas answer's PDS entropy is high by construction: each answered voice has a section headed by its "
+            "tradition's name. Its content is measured by the measures below that count no names: coverage of "
+            "people's viewpoints, retention and distinct drafts, and the quotation and support checks.",
+        ]
     unscored = {mode: row["unscored"] for mode, row in modes.items() if row["unscored"]}
     if unscored:
         lines += [
@@ -430,8 +486,9 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
             "verified quotation of their own works; removed: what the guard took out before the user read it):",
             "",
             "| mode | answers | quotations per answer | not found in a source | answers with one | citations per "
-            "answer | sections cited | attributions without a quotation | removed by the guard |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "answer | sections cited | attributions without a quotation | removed by the guard | unsupported claims "
+            "left out | passages shown | passages withheld |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for mode, g in grounded.items():
             f = modes[mode]["figures"]
@@ -440,9 +497,13 @@ def markdown(summary: dict[str, Any], charts: list[str]) -> str:
                 f"{_pct(g['unverified_share'])} | {_with_ci(f.get('has_unverified'))} | "
                 f"{_with_ci(f.get('citations'), pct=False, digits=1)} | {_with_ci(f.get('sections_cited'))} | "
                 f"{_with_ci(f.get('attributions'), pct=False, digits=1)} | "
-                f"{_with_ci(f.get('removed'), pct=False, digits=1)} |"
+                f"{_with_ci(f.get('removed'), pct=False, digits=1)} | "
+                f"{_with_ci(f.get('claims_dropped'), pct=False, digits=1)} | "
+                f"{_with_ci(f.get('passages_shown'), pct=False, digits=1)} | "
+                f"{_with_ci(f.get('passages_withheld'), pct=False, digits=1)} |"
             )
     lines += _viewpoint_lines(modes) + _difference_lines(summary.get("differences", []))
+    lines += _length_lines(summary.get("lengths", {}))
     lines += _stability_lines(summary.get("stability", {}))
     lines += [
         "",
@@ -487,16 +548,20 @@ def _viewpoint_lines(modes: dict[str, Any]) -> list[str]:
         "expresses; balance: the least covered stance over the most; best single voice: mas answers that cover more "
         "viewpoints than the best of their drafts alone, and the mean gain over it):",
         "",
-        "| mode | answers | coverage | " + " | ".join(stances) + " | balance | beats its best draft | gain over it |",
-        "|---|---|---|" + "---|" * len(stances) + "---|---|---|",
+        "| mode | answers | coverage | per 100 words | " + " | ".join(stances) + " | balance | beats its best draft "
+        "| gain over it | drafts together | its considerations alone | beats them |",
+        "|---|---|---|---|" + "---|" * len(stances) + "---|---|---|---|---|---|",
     ]
     for mode, v in covered.items():
         best = v.get("best_single") or {}
+        f = modes[mode]["figures"]
         lines.append(
             f"| {mode} | {v['answers']} | {_with_ci(v['coverage'])} | "
+            f"{_with_ci(f.get('coverage_per_100_words'), pct=False)} | "
             + " | ".join(_with_ci(v["by_stance"].get(s)) for s in stances)
             + f" | {_with_ci(v.get('balance'), pct=False)} | {_with_ci(best.get('beats_best'))} | "
-            f"{_with_ci(best.get('gain_over_best'))} |"
+            f"{_with_ci(best.get('gain_over_best'))} | {_with_ci(f.get('ceiling'))} | "
+            f"{_with_ci(f.get('considerations'))} | {_with_ci(f.get('beats_considerations'))} |"
         )
     return lines
 
@@ -517,6 +582,23 @@ def _difference_lines(differences: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {d['mode']} | {d['against']} | {d['figure'].replace('_', ' ')} | "
             f"{_with_ci(d, pct=as_pct)} | {d['questions']} |"
+        )
+    return lines
+
+
+def _length_lines(lengths: dict[str, Any]) -> list[str]:
+    if not lengths:
+        return []
+    lines = [
+        "",
+        "Length against the plain answer to the same question (words over baseline's words, question by question):",
+        "",
+        "| mode | questions | median | mean | at most twice |",
+        "|---|---|---|---|---|",
+    ]
+    for mode, row in lengths.items():
+        lines.append(
+            f"| {mode} | {row['n']} | {row['median']:.2f} | {row['mean']:.2f} | {_pct(row['at_most_twice'])} |"
         )
     return lines
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import multiplex
-from multiplex.bench.datasets import Question
+from multiplex.bench.questions import Question
 from multiplex.bench.store import Key, RunStore, key_of
 from multiplex.errors import InvalidRequest, MultiplexError
 from multiplex.graph import Engine, RunRequest

@@ -22,8 +22,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from multiplex.bench.datasets import Question, Questions
 from multiplex.bench.fetch import fetched
+from multiplex.bench.questions import Question, Questions
 from multiplex.settings import ARGKP_SOURCE, PERSPECTRUM_SOURCE
 
 PERSPECTRUM = "perspectrum"

@@ -21,10 +21,10 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from multiplex.grounding.quotes import units
 from multiplex.scoring.sentiment import compound
-from multiplex.scoring.similarity import embed
 from multiplex.scoring.synthesis import mentions_process
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import units
 
 AGREE = 0.70
 TOPIC = 0.42

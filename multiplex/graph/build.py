@@ -51,4 +51,4 @@ MAS_PLANNED = build_mas(planner=True)
 def graph_for(mode: str, ctx: GraphContext) -> Any:
     if mode != "mas":
         return SINGLE
-    return MAS_PLANNED if ctx.settings.planner_enabled() else MAS
+    return MAS_PLANNED if ctx.plans() else MAS

@@ -15,7 +15,7 @@ from multiplex.graph.panel import Panel
 from multiplex.graph.record import AgentCall, Role
 from multiplex.graph.state import RunRequest
 from multiplex.grounding.sources import Sources
-from multiplex.llm import LLM, CallTag, Completion, GenerationParams, Usage
+from multiplex.llm import LLM, CallTag, Completion, GenerationParams, Usage, capabilities
 from multiplex.prompts import Prompts
 from multiplex.roster import Perspective
 from multiplex.settings import Settings
@@ -47,9 +47,19 @@ class GraphContext:
         return request.synthesizer_model or self.settings.synthesizer
 
     def strategy(self, request: RunRequest) -> Literal["llm", "sections"]:
+        """MULTIPLEX_SYNTHESIS, or with `auto` what the synthesizer's model can do (`sections` for a
+        model that cannot merge seven drafts)."""
         if wants_format(request.params):
             return "llm"  # a format the client asked for: only the synthesizer can write it
-        return self.settings.synthesis_strategy(self.synthesizer(request))
+        if self.settings.synthesis == "auto":
+            return "sections" if capabilities(self.synthesizer(request)).sections else "llm"
+        return self.settings.synthesis
+
+    def plans(self) -> bool:
+        """MULTIPLEX_PLANNER, or with `auto` whether the configured model can plan."""
+        if self.settings.planner == "auto":
+            return capabilities(self.settings.model).plans
+        return self.settings.planner == "on"
 
     async def call(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
 
@@ -163,15 +164,14 @@ class Engine:
             async for event in self._run(request):
                 yield event
             return
-        while True:
-            hit = await self.cache.get(key)
-            if hit is not None:
-                for event in replay(hit):
-                    yield event
-                return
-            leader = self._inflight.get(key)
-            if leader is None or not await asyncio.shield(leader):
-                break  # nobody is running it, or the run we waited for failed: run it ourselves
+        hit = await self.cache.get(key)
+        leader = self._inflight.get(key)
+        if hit is None and leader is not None and not leader.done() and await asyncio.shield(leader):
+            hit = await self.cache.get(key)  # the run we waited for stored its answer (or could not)
+        if hit is not None:
+            for event in replay(hit):
+                yield event
+            return
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._inflight[key] = done
         try:
@@ -239,16 +239,23 @@ class Engine:
         try:
             drafts = result.drafts if result.mode == "mas" else None
             asked = user_words(request.messages)
+            considered = result.considerations.content if result.considerations is not None else None
             result.scores = await self.scorer.score(
-                result.text, drafts, sources=bool(self.sources), asked=asked, viewpoints=request.viewpoints
+                result.text,
+                drafts,
+                sources=bool(self.sources),
+                asked=asked,
+                viewpoints=request.viewpoints,
+                considerations=considered,
             )
         except MultiplexError as exc:
             result.score_error = exc.message
 
     async def run(self, request: RunRequest) -> RunResult:
-        async for event in self.stream(request):
-            if isinstance(event, RunDone):
-                return event.result
+        async with aclosing(self.stream(request)) as events:  # its bookkeeping ends with the run
+            async for event in events:
+                if isinstance(event, RunDone):
+                    return event.result
         raise AssertionError("a run always ends with RunDone")
 
 

@@ -17,21 +17,13 @@ from collections.abc import Awaitable, Callable
 
 from multiplex.graph.echo import Instructions
 from multiplex.graph.record import Claim, Grounding
+from multiplex.graph.sections import SOURCES_HEADING
 from multiplex.grounding.passages import Passage
-from multiplex.grounding.quotes import (
-    BOUNDARY,
-    COMPLETE,
-    HOLD_WORDS,
-    attributes_speech,
-    is_short,
-    open_quote,
-    quotations,
-    quoted_from,
-    sentence_pieces,
-)
+from multiplex.grounding.quotes import attributes_speech, is_short, quotations, quoted_from
 from multiplex.grounding.sources import Sources
 from multiplex.grounding.support import Claims
 from multiplex.scoring.synthesis import mentions_process
+from multiplex.text.sentences import BOUNDARY, COMPLETE, HOLD_WORDS, open_quote, sentence_pieces
 
 _MARKER = re.compile(r"^\s*\[\d+\]")
 
@@ -57,7 +49,7 @@ class References:
         if not self.passages:
             return ""
         lines = [f"- [{i}] {p.reference()}" for i, p in enumerate(self.passages, 1)]
-        return "**Sources.**\n" + "\n".join(lines)
+        return f"{SOURCES_HEADING}\n" + "\n".join(lines)
 
 
 class Guard:
@@ -101,15 +93,15 @@ class Guard:
                 unit, self._held = self._held, ""
                 await self._pass(unit)
 
-    async def close(self, drop_unfinished: bool = False) -> str:
+    async def close(self, drop_unfinished: bool = False, keep_lone: bool = False) -> str:
         """Let the last sentence through (or not); returns the text that was kept. With
-        `drop_unfinished`, a last sentence cut off mid-way (no end mark) is dropped when a whole one
-        came before it, and otherwise ends with an ellipsis: it is all there is."""
+        `drop_unfinished`, a last sentence cut off mid-way (no end mark) is dropped, unless it is
+        all there is and `keep_lone` (a draft cut at its budget): then it ends with an ellipsis."""
         rest, self._held, self._pending = self._held + self._pending, "", ""
         if rest.strip():
             if not drop_unfinished or COMPLETE.search(rest.rstrip()):
                 await self._pass(rest)
-            elif not self.kept:
+            elif keep_lone and not self.kept:
                 await self._pass(rest.rstrip() + "…")
         return "".join(self.kept).strip()
 

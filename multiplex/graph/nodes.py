@@ -33,7 +33,7 @@ from multiplex.graph.state import (
     PerspectiveStarted,
     RunRequest,
 )
-from multiplex.llm import GenerationParams
+from multiplex.llm import GenerationParams, capabilities
 from multiplex.roster import Perspective
 
 log = logging.getLogger("multiplex.graph")
@@ -58,15 +58,9 @@ def prose(params: GenerationParams) -> GenerationParams:
     return replace(params, response_format=None, stop=None)
 
 
-def continues_openings(model: str) -> bool:
-    """The embedded model continues a final assistant message; hosted APIs differ on what they do
-    with one (and fake/ answers from its script), so only local/ is sent openings."""
-    return model.startswith("local/")
-
-
 def opening_of(model: str, card: Perspective) -> str:
     """The words a card's reply opens with, for models that continue them."""
-    return card.opening if card.opening and continues_openings(model) else ""
+    return card.opening if card.opening and capabilities(model).continues_openings else ""
 
 
 async def answer(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[str, Any]:
@@ -245,7 +239,8 @@ async def _voice(
     assert called.completion is not None
     if not request.stream:
         await guard.feed(called.completion.text)
-    content = await guard.close(drop_unfinished=called.completion.finish_reason == "length")  # no half sentence
+    cut = called.completion.finish_reason == "length"
+    content = await guard.close(drop_unfinished=cut, keep_lone=True)  # no half sentence after a whole one
     given = {p.id for p in passages}
     citations += [Citation.of(p) for pid, p in guard.cited.items() if pid not in given]
     if not content:

@@ -21,12 +21,12 @@ import numpy as np
 
 from multiplex.graph.record import Claim
 from multiplex.grounding.passages import inner_quotes
-from multiplex.grounding.quotes import units
 from multiplex.grounding.relevance import Fit
 from multiplex.grounding.support import Evidence, check
 from multiplex.roster import Perspective
-from multiplex.scoring.similarity import embed
-from multiplex.scoring.synthesis import mentions_process, split_sentences
+from multiplex.scoring.synthesis import mentions_process
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import split_sentences, units
 
 SECTION_DRAFT_TOKENS = 96  # a draft longer than a section keeps only feeds the choice
 BRIEF_WORDS = 30  # what the closing reads of each section
@@ -42,6 +42,7 @@ _WORD = re.compile(r"[\w'’\-]+")
 
 CONSIDERATIONS_HEADING = "**Main considerations.** "
 CLOSING_HEADING = "**Common ground and tensions.** "
+SOURCES_HEADING = "**Sources.**"
 BLOCKS = "\n\n"  # between an answer's blocks: considerations, sections, the closing, the references
 # What a section says when nothing its voice wrote is supported by its texts and none of its
 # passages fits the question: the voice is never dropped unannounced, nothing is put in its mouth,
@@ -52,6 +53,11 @@ NOTHING_TRACED = "*Nothing it wrote here could be traced to its texts.*"
 def count_words(text: str) -> int:
     """Words as a reader counts them: citation marks and emphasis aside."""
     return len(_WORD.findall(_MARK.sub(" ", text)))
+
+
+def answer_words(text: str) -> int:
+    """An answer's words as `count_words` counts them, its sources list aside."""
+    return count_words(text.split(SOURCES_HEADING, 1)[0])
 
 
 def section_heading(card: Perspective) -> str:

@@ -37,7 +37,7 @@ from multiplex.graph import messages as build_messages
 from multiplex.graph.analysis import analyse
 from multiplex.graph.context import GraphContext, wants_format
 from multiplex.graph.guards import Guard, References
-from multiplex.graph.nodes import continues_openings, prose, sink
+from multiplex.graph.nodes import prose, sink
 from multiplex.graph.record import (
     AgentCall,
     Citation,
@@ -67,10 +67,11 @@ from multiplex.graph.sections import (
 from multiplex.graph.state import AnswerDelta, GraphState, RunRequest
 from multiplex.grounding.relevance import best_fit
 from multiplex.grounding.support import Claims, Evidence
-from multiplex.llm import tokens
+from multiplex.llm import capabilities, tokens
 from multiplex.roster import Perspective, Roster
-from multiplex.scoring.similarity import embed
-from multiplex.scoring.synthesis import split_sentences, synthesis_score
+from multiplex.scoring.synthesis import synthesis_score
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import split_sentences
 
 log = logging.getLogger("multiplex.graph")
 Emit = Callable[[Any], None]
@@ -344,7 +345,7 @@ async def sections_answer(
             "grounding": [grounding],
         }
     params = replace(prose(request.params), max_tokens=closing_tokens, stop=("\n\n",))
-    opening = CLOSING_OPENING if continues_openings(model) else ""
+    opening = CLOSING_OPENING if capabilities(model).continues_openings else ""
     heading_sent = False
 
     async def closing_sentence(sentence: str) -> None:

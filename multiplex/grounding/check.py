@@ -5,9 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from multiplex.grounding.quotes import attributes_speech, is_short, quotations, quoted_from, units
+from pydantic import BaseModel, Field
+
+from multiplex.grounding.quotes import attributes_speech, is_short, quotations, quoted_from
 from multiplex.grounding.sources import Sources
-from multiplex.scoring.types import GroundingScore
+from multiplex.text.sentences import units
+
+
+class GroundingScore(BaseModel):
+    """The quotations of a text against the sources (the scorer JSON's `grounding`)."""
+
+    quotations: int = Field(description="quoted spans of five words or more")
+    verified: int = Field(description="those found word for word in a source")
+    unverified: list[str] = Field(description="the quoted words no source holds")
+    citations: list[str] = Field(description="ids of the passages the verified quotations come from")
+    unsupported_attributions: list[str] = Field(
+        description="sentences that have a named teacher or text speak with no verified quotation"
+    )
+    voices_cited: dict[str, bool] = Field(
+        description="per perspective named in the text (its heading or its works): a verified quotation of its works"
+    )
 
 
 def check(text: str, sources: Sources, voices: Iterable[str], asked: str = "") -> GroundingScore:

@@ -22,7 +22,6 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from multiplex.errors import ConfigError
-from multiplex.resources import data_dir
 
 REVIEW = "review.toml"
 
@@ -95,32 +94,6 @@ class Review:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         return cls(frozenset(row["id"] for row in data.get("excluded", [])), dict(data.get("titles", {})))
-
-
-def shipped_sources() -> Path:
-    return data_dir("agents") / "sources"
-
-
-def resolve(entry: str, cards: Path, card_id: str) -> Path:
-    """The file a card's `sources` entry names (see the module's docstring): a path stays inside the
-    cards' folder (no absolute path, no `..` out of it, no wildcard)."""
-    if any(c in entry for c in "*?[]") or Path(entry).is_absolute():
-        raise ConfigError(f"card '{card_id}': field 'sources': '{entry}' must name one file inside the cards' folder")
-    if entry.endswith(".jsonl"):
-        path = (cards / entry).resolve()
-        if not path.is_relative_to(cards.resolve()):
-            raise ConfigError(f"card '{card_id}': field 'sources': '{entry}' lies outside the cards' folder")
-        if path.is_file():
-            return path
-        raise ConfigError(f"card '{card_id}': field 'sources': no file {path}")
-    for folder in dict.fromkeys([cards / "sources", shipped_sources()]):
-        found = sorted(folder.glob(f"*/{entry}.jsonl")) if folder.is_dir() else []
-        if found:
-            return found[0]
-    raise ConfigError(
-        f"card '{card_id}': field 'sources': no work '{entry}' (looked for sources/*/{entry}.jsonl beside the "
-        "cards and among the shipped sources)"
-    )
 
 
 def read_passages(path: Path, review: Review) -> list[Passage]:

@@ -19,37 +19,6 @@ from dataclasses import dataclass
 from multiplex.grounding.passages import Passage
 
 MIN_WORDS = 5
-COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
-BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+")
-HOLD_WORDS = 150  # an opened quotation that does not close within this many words is let go
-
-
-def sentence_pieces(text: str) -> list[str]:
-    """`text` cut after each sentence end, the white space after it kept with it."""
-    pieces, start = [], 0
-    for match in BOUNDARY.finditer(text):
-        pieces.append(text[start : match.end()])
-        start = match.end()
-    if start < len(text):
-        pieces.append(text[start:])
-    return pieces
-
-
-def open_quote(text: str) -> bool:
-    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
-
-
-def units(text: str) -> list[str]:
-    """`text` as the guard reads it: sentences, a quotation spanning several kept in one unit."""
-    out, held = [], ""
-    for piece in sentence_pieces(text):
-        held += piece
-        if not open_quote(held) or len(held.split()) > HOLD_WORDS:
-            out.append(held)
-            held = ""
-    return [*out, held] if held else out
-
-
 _QUOTED = re.compile(r'"([^"\n]{3,}?)"|“([^”\n]{3,}?)”')
 _BLOCK = re.compile(r"(?m)^[ \t]*>[ \t]?(.+)$")
 _ELLIPSIS = re.compile(r"\.\s?\.\s?\.|…|\[\.\.\.\]")

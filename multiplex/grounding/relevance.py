@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from multiplex.grounding.passages import Quotable
-from multiplex.grounding.quotes import MIN_WORDS, normalise, units
-from multiplex.scoring.similarity import embed
+from multiplex.grounding.quotes import MIN_WORDS, normalise
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import units
 
 RELEVANT_AT = 0.425
 EXCERPT_WORDS = 45  # the longest sentence quoted as a passage's excerpt

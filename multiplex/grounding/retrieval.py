@@ -75,7 +75,7 @@ class Index:
 
     @classmethod
     def build(cls, corpus: Corpus) -> Index:
-        from multiplex.scoring.similarity import embed
+        from multiplex.text.embedding import embed
 
         docs = [Counter(terms(p.text)) for p in corpus.passages]
         vocab: dict[str, int] = {}
@@ -152,7 +152,7 @@ class Index:
         return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()[rows]
 
     def cosine(self, query: str, rows: np.ndarray) -> np.ndarray:
-        from multiplex.scoring.similarity import embed
+        from multiplex.text.embedding import embed
 
         key = rows.tobytes()
         if key not in self._dense_of:

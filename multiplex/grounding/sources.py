@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from multiplex.grounding.passages import Corpus, Passage, corpus_of, resolve
+from multiplex.grounding.passages import Corpus, Passage, corpus_of
 from multiplex.grounding.quotes import QuoteChecker
 from multiplex.grounding.retrieval import index_for
-from multiplex.roster import Perspective, Roster
+from multiplex.roster import Perspective, Roster, resolve_source
 
 PASSAGES_PER_AGENT = 3
 
@@ -28,7 +28,7 @@ def _checker(corpus: Corpus) -> QuoteChecker:
 
 class Sources:
     def __init__(self, roster: Roster, cards: Path, cache: Path) -> None:
-        self.files = {card.id: [resolve(entry, cards, card.id) for entry in card.sources] for card in roster}
+        self.files = {card.id: [resolve_source(entry, cards, card.id) for entry in card.sources] for card in roster}
         everything = [path for paths in self.files.values() for path in paths]
         self.corpus = corpus_of(everything) if everything else None
         self._cache = cache

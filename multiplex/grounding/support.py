@@ -31,10 +31,10 @@ from functools import lru_cache
 import numpy as np
 
 from multiplex.grounding.passages import Quotable
-from multiplex.grounding.quotes import COMPLETE, units
 from multiplex.grounding.retrieval import terms
 from multiplex.roster import Perspective
-from multiplex.scoring.similarity import embed
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import COMPLETE, units
 
 LEXICAL = 0.7  # share of a claim's content words found in its evidence, with a close sentence ...
 DENSE = 0.525  # ... at least this close (or every content word found, however phrased)

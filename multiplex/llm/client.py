@@ -21,8 +21,9 @@ import openai
 
 from multiplex.errors import EmptyAnswer, MultiplexError, UpstreamTimeout
 from multiplex.llm import fake, local
+from multiplex.llm.capabilities import capabilities
 from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
-from multiplex.llm.inprocess import IN_PROCESS, InProcessOptions
+from multiplex.llm.inprocess import InProcessOptions
 from multiplex.llm.router import CooldownHook, build_router, model_names, read_config
 from multiplex.llm.types import LOOP_HEADER, CallTag, Completion, GenerationParams, Usage
 from multiplex.settings import Settings
@@ -55,7 +56,7 @@ def register_providers() -> None:
 
 def _price_in_process(model: str) -> None:
     """In-process models cost nothing: say so once, so litellm's price lookup takes its fast path."""
-    if model.startswith(IN_PROCESS) and model not in litellm.model_cost:
+    if capabilities(model).in_process and model not in litellm.model_cost:
         litellm.model_cost[model] = {
             "input_cost_per_token": 0.0,
             "output_cost_per_token": 0.0,
@@ -122,13 +123,13 @@ class LLM:
             remaining = deadline - loop.time()
             hint: float | None = None
             try:
-                if model.startswith("local/"):  # the embedded model: a deadline on progress, not on the clock
+                if capabilities(model).progress_deadline:  # a deadline on progress, not on the clock
                     call = self._call(model, messages, params, tag, on_token, limit, streamed)
                     return await local.within_progress(call, limit)
                 async with asyncio.timeout(remaining):
                     return await self._call(model, messages, params, tag, on_token, remaining, streamed)
             except TimeoutError:
-                what = "made no progress for" if model.startswith("local/") else "did not answer within"
+                what = "made no progress for" if capabilities(model).progress_deadline else "did not answer within"
                 error: MultiplexError = UpstreamTimeout(f"{model} {what} {limit:g} s", provider_status=None)
             except PROVIDER_FAILURES as exc:
                 error, hint = provider_failure(model, exc), retry_after_of(exc)

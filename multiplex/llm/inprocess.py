@@ -21,9 +21,9 @@ import litellm
 from litellm import ModelResponse
 from litellm.llms.custom_llm import CustomLLM
 
-from multiplex.settings import IN_PROCESS, Settings
+from multiplex.settings import Settings
 
-__all__ = ["IN_PROCESS", "InProcessOptions", "InProcessProvider"]
+__all__ = ["InProcessOptions", "InProcessProvider"]
 _KEY = "multiplex_options"
 
 

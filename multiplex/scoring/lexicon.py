@@ -24,6 +24,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _SUFFIXES = ("'s", "es", "s")
 MIN_INFLECTED = 4
+MASK = "[…]"
 
 
 def normalise(text: str) -> str:
@@ -67,13 +68,11 @@ class LexiconExtractor:
                     return found
         return None
 
-    def extract(self, text: str) -> list[Reference]:
-        text = normalise(text)
-        spans = sentences(text)
-        starts = [s for s, _ in spans]
+    def matches(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, perspective id, term) of every reference in `text` (normalised), in order."""
         tokens = list(_WORD.finditer(text))
         folded = [t.group(0).casefold() for t in tokens]
-        references = []
+        found = []
         i = 0
         while i < len(tokens):
             match = None
@@ -86,12 +85,37 @@ class LexiconExtractor:
             if match is None:
                 i += 1
                 continue
-            pid, term = match
-            at = bisect.bisect_right(starts, tokens[i].start()) - 1
+            found.append((tokens[i].start(), tokens[i + n - 1].end(), *match))
+            i += n
+        return found
+
+    def extract(self, text: str) -> list[Reference]:
+        text = normalise(text)
+        spans = sentences(text)
+        starts = [s for s, _ in spans]
+        references = []
+        for start, _, pid, term in self.matches(text):
+            at = bisect.bisect_right(starts, start) - 1
             sentence = text[spans[at][0] : spans[at][1]] if at >= 0 else term
             references.append(Reference(perspective=pid, term=term, sentence=sentence))
-            i += n
         return references
+
+    def mask(self, text: str, more: tuple[str, ...] = ()) -> str:
+        """`text` with every term of every card (and each of `more`, whole words) written as MASK:
+        what a reader could tell a tradition by."""
+        text = normalise(text)
+        spans = [(start, end) for start, end, _, _ in self.matches(text)]
+        if more:
+            words = "|".join(re.escape(m) for m in sorted(more, key=len, reverse=True))
+            pattern = re.compile(rf"\b(?:{words})\b")
+            spans += [m.span() for m in pattern.finditer(text)]
+        out, at = [], 0
+        for start, end in sorted(spans):
+            if start < at:
+                continue
+            out += [text[at:start], MASK]
+            at = end
+        return "".join(out) + text[at:]
 
 
 @lru_cache(maxsize=8)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import statistics
 from collections.abc import Sequence
+from functools import lru_cache
 
 from multiplex.errors import InvalidRequest
 from multiplex.grounding.check import check
@@ -116,20 +118,27 @@ class Scorer:
         sources: bool = False,
         asked: str = "",
         viewpoints: Sequence[Viewpoint] | None = None,
+        considerations: str | None = None,
     ) -> ScoreResult:
         """Score `text` (and its synthesis of `drafts`) with `judge`, the configured one by default;
         with `sources`, check its quotations against the roster's sources too (`asked`: the
         question, which the text may quote back); with `viewpoints`, which of them it covers (and
-        each draft alone). CPU work runs in a worker thread, off the event loop."""
+        each draft alone, the drafts together, and a mas answer's `considerations` alone). CPU work
+        runs in a worker thread, off the event loop."""
         result = await self._score(text, drafts, judge)
         if sources:
             result.grounding = await asyncio.to_thread(self.grounding, text, drafts, asked)
         if viewpoints:
-            result.viewpoints = await self.coverage(text, viewpoints, judge, drafts)
+            result.viewpoints = await self.coverage(text, viewpoints, judge, drafts, considerations)
         return result
 
     async def coverage(
-        self, text: str, viewpoints: Sequence[Viewpoint], judge: str | None = None, drafts: dict[str, str] | None = None
+        self,
+        text: str,
+        viewpoints: Sequence[Viewpoint],
+        judge: str | None = None,
+        drafts: dict[str, str] | None = None,
+        considerations: str | None = None,
     ) -> ViewpointScore:
         """Which `viewpoints` the text covers: offline with the lexicon judge, else by the LLM judge."""
         judge = judge or self.judge
@@ -141,8 +150,25 @@ class Scorer:
 
         score = await one(text)
         if drafts:
-            score.drafts = {pid: (await one(draft)).coverage for pid, draft in drafts.items()}
+            each = {pid: await one(draft) for pid, draft in drafts.items()}
+            score.drafts = {pid: s.coverage for pid, s in each.items()}
+            together = [any(s.covered[i] for s in each.values()) for i in range(len(viewpoints))]
+            score.ceiling = sum(together) / len(together) if together else 0.0
+        if considerations:
+            score.considerations = (await one(considerations)).coverage
         return score
+
+    def mask(self, text: str) -> str:
+        """`text` with what tells a tradition hidden: every card's name and lexicon terms, and the
+        distinctive words of its works' titles and authors ("Song Celestial", "Nicomachean",
+        "Eastman"), for a reader who is asked to tell whose voice it is."""
+        return extractor_for(self.roster).mask(text, self._title_words())
+
+    def _title_words(self) -> tuple[str, ...]:
+        if self.sources is None or self.sources.corpus is None:
+            return ()
+        named = {p.work for p in self.sources.corpus.passages} | {p.author or "" for p in self.sources.corpus.passages}
+        return _distinctive_words(tuple(sorted(named)))
 
     def grounding(self, text: str, drafts: dict[str, str] | None = None, asked: str = "") -> GroundingScore:
         """The text's quotations against the sources; the voices asked after are the drafts' (an
@@ -186,6 +212,20 @@ class Scorer:
             return results
 
         return await asyncio.to_thread(all_of_them)
+
+
+COMMON_TITLE_WORDS = frozenset(
+    "The A An Of And Or In On To For By From With Its His Her Their Our Vol Ch Part Book Books Volume Chinese Classics "
+    "Records Compiled Ancient Essays Interpretation Peoples People Coast Slave West Five Great Law Meaning Soul "
+    "Principles Thoughts Expressions Monthly Fundamental Oral Tradition Collected Translated Traditional".split()
+)
+
+
+@lru_cache(maxsize=4)
+def _distinctive_words(titles: tuple[str, ...]) -> tuple[str, ...]:
+    """The capitalised words of the works' titles that a reader could tell a tradition by."""
+    words = {w for title in titles for w in re.findall(r"\b[A-Z][\w'’\-]{2,}", title)}
+    return tuple(sorted(words - COMMON_TITLE_WORDS))
 
 
 def aggregate(results: Sequence[ScoreResult], roster_size: int) -> CorpusScore:

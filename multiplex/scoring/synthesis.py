@@ -21,9 +21,10 @@ import re
 
 import numpy as np
 
-from multiplex.scoring.lexicon import normalise, sentences
-from multiplex.scoring.similarity import embed
+from multiplex.scoring.lexicon import normalise
 from multiplex.scoring.types import SynthesisScore
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import split_sentences
 
 PROCESS_TALK = re.compile(
     r"\bdrafts?\b"
@@ -38,11 +39,6 @@ PROCESS_TALK = re.compile(
     r"|\bthis (?:response|synthesis)\b|\b(?:revised|rewritten) version\b",
     re.IGNORECASE,
 )
-
-
-def split_sentences(text: str) -> list[str]:
-    text = normalise(text)
-    return [text[start:end] for start, end in sentences(text)]
 
 
 def mentions_process(text: str) -> bool:
@@ -70,8 +66,8 @@ def vendi(rows: np.ndarray) -> float:
 
 
 def synthesis_score(text: str, drafts: dict[str, str]) -> SynthesisScore:
-    answer_sentences = split_sentences(text)
-    draft_sentences = {pid: split_sentences(draft) for pid, draft in drafts.items()}
+    answer_sentences = split_sentences(normalise(text))
+    draft_sentences = {pid: split_sentences(normalise(draft)) for pid, draft in drafts.items()}
     # One embedding call for everything: the answer's sentences, every draft's sentences, every draft.
     batch = answer_sentences + [s for ss in draft_sentences.values() for s in ss] + list(drafts.values())
     rows = embed(batch)

@@ -1,4 +1,4 @@
-"""The scorer's JSON shape (see DESIGN.md, "Scorer JSON")."""
+"""The scorer's JSON shape (the README's "Scorer JSON"; `grounding` is the quotation check's own)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from multiplex.grounding.check import GroundingScore
 from multiplex.scoring.viewpoints import ViewpointScore
+
+__all__ = ["GroundingScore", "Label", "PerspectiveSentiment", "Reference", "ScoreResult", "Sentiment", "SynthesisScore"]
 
 Label = Literal["positive", "neutral", "negative"]
 
@@ -40,21 +43,6 @@ class SynthesisScore(BaseModel):
     mentions_process: bool = Field(description="the answer speaks of drafts, agents or this process")
 
 
-class GroundingScore(BaseModel):
-    """The quotations of a text against the sources (DESIGN.md, "Sources")."""
-
-    quotations: int = Field(description="quoted spans of five words or more")
-    verified: int = Field(description="those found word for word in a source")
-    unverified: list[str] = Field(description="the quoted words no source holds")
-    citations: list[str] = Field(description="ids of the passages the verified quotations come from")
-    unsupported_attributions: list[str] = Field(
-        description="sentences that have a named teacher or text speak with no verified quotation"
-    )
-    voices_cited: dict[str, bool] = Field(
-        description="per perspective named in the text (its heading or its works): a verified quotation of its works"
-    )
-
-
 class ScoreResult(BaseModel):
     judge: str
     counts: dict[str, int]
@@ -66,6 +54,9 @@ class ScoreResult(BaseModel):
     synthesis: SynthesisScore | None = None
     grounding: GroundingScore | None = None
     viewpoints: ViewpointScore | None = None
+    masked: str | None = Field(
+        None, description="the text with every tradition's names, terms and works' titles hidden (asked with `mask`)"
+    )
 
 
 class CorpusScore(BaseModel):

@@ -21,10 +21,10 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from multiplex.errors import InvalidRequest, JudgeError
-from multiplex.grounding.quotes import units
 from multiplex.llm import LLM, CallTag, GenerationParams
 from multiplex.prompts import Prompts
-from multiplex.scoring.similarity import embed
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import units
 
 MATCH_THRESHOLD = 0.48
 
@@ -54,6 +54,12 @@ class ViewpointScore(BaseModel):
     )
     drafts: dict[str, float] | None = Field(
         None, description="mas: the coverage of each draft alone, to compare the answer with its best single voice"
+    )
+    ceiling: float | None = Field(
+        None, description="mas: the share covered by the drafts together (what a synthesis could keep at most)"
+    )
+    considerations: float | None = Field(
+        None, description="mas: the coverage of the answer's considerations alone (a plain answer's share)"
     )
 
 

@@ -41,7 +41,9 @@ def test_an_identical_request_is_the_same_answer_at_no_model_call(serve, counted
     assert len(calls) == 9 and first["multiplex"]["cached"] is False
     second = chat(server).json()
     assert len(calls) == 9  # not one more call
-    assert second["multiplex"]["cached"] is True and second["usage"]["total_tokens"] == 0
+    # as litellm reports a cache hit: the tokens of the run that made the answer; `cached`: it cost nothing now
+    assert second["multiplex"]["cached"] is True and second["usage"] == first["usage"]
+    assert second["usage"]["total_tokens"] > 0
     assert second["choices"][0]["message"] == first["choices"][0]["message"]
     assert second["multiplex"]["perspectives"] == first["multiplex"]["perspectives"]
     metrics = httpx.get(f"{server.base_url}/metrics").text
@@ -114,3 +116,50 @@ async def test_a_failed_run_is_not_cached(scripted, env) -> None:
     with pytest.raises(Exception, match="upstream down"):
         await shared_engine.run(request)
     assert (await shared_engine.run(request)).cached is False
+
+
+def test_an_answer_with_a_voice_missing_is_never_replayed(serve, counted, env) -> None:
+    """One transient failure must not show a class a missing voice for the cache's lifetime."""
+    model, calls = counted
+    server = serve(model=model, cache_ttl_s=3600, fake_fail="islamic", retries=0)
+    first = chat(server).json()
+    assert first["multiplex"]["degraded"] is True and first["multiplex"]["missing"] == ["islamic"]
+    asked = len(calls)
+    again = chat(server).json()
+    assert again["multiplex"]["cached"] is False and len(calls) == 2 * asked  # asked again, in full
+
+
+async def test_an_answer_whose_closing_failed_is_never_replayed(scripted) -> None:
+    calls: list[str] = []
+
+    def closing_fails(call):
+        calls.append(call.role)
+        if call.role == "synthesizer":
+            raise RuntimeError("the closing's model is down")
+        return panel(call)
+
+    shared_engine = engine(model=scripted("closing-fails", closing_fails), cache_ttl_s=3600, retries=0)
+    first = await shared_engine.run(RunRequest.ask("Q?", mode="mas"))
+    assert first.synthesis.failed == ["closing"] and not first.missing  # every voice is there
+    again = await shared_engine.run(RunRequest.ask("Q?", mode="mas"))
+    assert again.cached is False and calls.count("synthesizer") == 2
+
+
+def test_the_key_follows_what_makes_the_answer() -> None:
+    """Any setting that changes an answer changes the key; one that only serves it does not."""
+    base = engine(cache_ttl_s=60).cache.fingerprint
+    assert engine(cache_ttl_s=60, answer_length=3.0).cache.fingerprint != base
+    assert engine(cache_ttl_s=60, quorum=0.9).cache.fingerprint != base
+    assert engine(cache_ttl_s=60, port=9999, log_level="debug").cache.fingerprint == base
+
+
+async def test_a_cache_entry_that_does_not_read_as_a_run_is_a_miss(counted) -> None:
+    model, calls = counted
+    shared_engine = engine(model=model, cache_ttl_s=60)
+    request = RunRequest.ask("Q?", mode="mas")
+    await shared_engine.run(request)
+    key = shared_engine.cache.key(request)
+    expires, _ = shared_engine.cache._local[key]
+    shared_engine.cache._local[key] = (expires, '{"mode": "mas", "text": 3}')  # damaged, or another version's
+    again = await shared_engine.run(request)
+    assert again.cached is False and len(calls) == 18

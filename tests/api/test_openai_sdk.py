@@ -29,6 +29,7 @@ def test_models_list_and_retrieve(server) -> None:
         "model": "fake/test",
         "options": ["score", "cache"],
         "choosable_models": [],
+        "demo": False,  # the fake model: no demonstration note on the page
     }
     mas = client(server).models.retrieve("multiplex-mas").model_extra["multiplex"]
     assert "models" in mas["options"] and mas["choosable_models"] == ["fake/test"]

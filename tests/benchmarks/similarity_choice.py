@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 
-from multiplex.scoring.similarity import similarity
+from multiplex.text.embedding import similarity
 from tests.scoring.labelled_pairs import OTHER_VIEW, PARAPHRASE, UNRELATED
 
 _STOP = set(
@@ -60,7 +60,7 @@ def unit_token_vectors(stop_words: bool) -> Callable[[str, str], float]:
     """A variant pooling: the mean of unit-length token vectors, optionally without stop words."""
     import numpy as np
 
-    from multiplex.scoring.similarity import _model
+    from multiplex.text.embedding import _model
 
     model = _model()
     table = np.array(model.embedding, dtype=np.float32, copy=True)  # the model's own table stays as it is

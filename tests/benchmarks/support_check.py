@@ -22,11 +22,11 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from multiplex.graph.echo import Instructions, triples
 from multiplex.grounding import support
-from multiplex.grounding.quotes import units
 from multiplex.grounding.sources import Sources
 from multiplex.prompts import Prompts
 from multiplex.resources import cache_dir
 from multiplex.roster import load_roster
+from multiplex.text.sentences import units
 
 JUDGEMENTS = Path(__file__).resolve().parent.parent / "grounding" / "support_judgements.json"
 

@@ -25,8 +25,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import numpy as np
 
 from multiplex.bench.viewpoint_sets import ARGKP_SOURCE, PERSPECTRUM_SOURCE, argkp_pairs, load_perspectrum
-from multiplex.scoring.similarity import embed
 from multiplex.scoring.viewpoints import MATCH_THRESHOLD
+from multiplex.text.embedding import embed
 
 
 def cosines(left: list[str], right: list[str]) -> np.ndarray:

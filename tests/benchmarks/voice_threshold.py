@@ -26,8 +26,9 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import numpy as np
 
 from multiplex.bench.datasets import load_dataset
-from multiplex.scoring.similarity import embed
-from multiplex.scoring.synthesis import split_sentences, synthesis_score
+from multiplex.scoring.synthesis import synthesis_score
+from multiplex.text.embedding import embed
+from multiplex.text.sentences import split_sentences
 
 
 def central_sentence(draft: str, question: str) -> str:

@@ -15,7 +15,8 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from multiplex.llm import fake
-from tests.conftest import wait_until
+from multiplex.scoring.lexicon import extractor_for
+from tests.conftest import engine, wait_until
 from tests.e2e.browser import new_page, open_page, start, write_lesson
 from tests.panel import BASELINE, DRAFTS, panel
 
@@ -64,14 +65,18 @@ def test_whose_voice_hides_names_then_reveals_the_key_with_its_evidence(page: Pa
     start(page)
     guesses = page.locator(".guess")
     expect(guesses).to_have_count(7)
-    hidden = guesses.all_inner_texts()
-    texts = [next(d for d in DRAFTS.values() if d.split('"')[0][:30] in t) for t in hidden]
-    assert texts != list(DRAFTS.values())  # shuffled
+    scorer = engine().scorer
+    masked = {pid: scorer.mask(draft) for pid, draft in DRAFTS.items()}
+    shown = page.get_by_test_id("masked").all_inner_texts()
+    voices = [next(pid for pid, m in masked.items() if m == text) for text in shown]  # each draft, masked
+    assert voices != list(DRAFTS)  # shuffled
     assert page.locator(".guess [data-testid=sources]").count() == 0  # no citation before the reveal
-    for text in hidden:  # no heading or label names the tradition
+    lexicon = extractor_for(scorer.roster)
+    for text in guesses.all_inner_texts():  # nothing shown names a tradition, its terms or its works
         assert not re.search(r"\b(Western|Islamic|Confucian|Hindu|Buddhist|African|Indigenous)\b", text.split("\n")[0])
-    for i, guess in enumerate(guesses.all()):  # match every voice right
-        voice = next(pid for pid, d in DRAFTS.items() if d.split('"')[0][:30] in hidden[i])
+    for text in shown:
+        assert lexicon.extract(text) == [] and "Quran" not in text and "Dhammapada" not in text, text
+    for voice, guess in zip(voices, guesses.all(), strict=True):  # match every voice right
         guess.get_by_role("combobox").select_option(NAMES[voice])
     page.get_by_role("button", name="Reveal the key").click()
     expect(page.get_by_test_id("reveal-summary")).to_have_text("7 of 7 matched.")
@@ -80,6 +85,7 @@ def test_whose_voice_hides_names_then_reveals_the_key_with_its_evidence(page: Pa
     expect(islamic).to_contain_text("Your match is right.")
     expect(islamic).to_contain_text("Qur'an 17:23")  # the passage it quoted
     expect(islamic).to_contain_text("Terms the scorer found for this tradition:")
+    expect(islamic).to_contain_text(DRAFTS["islamic"].split('"')[0])  # its words as it wrote them, after the reveal
     expect(page.locator("#status")).to_have_text("Revealed: 7 of 7 matched.")
 
 
@@ -98,6 +104,9 @@ def test_what_is_missing_shows_the_plain_answer_first_then_the_voices_and_viewpo
     expect(page.get_by_role("heading", name="The multi-voice answer", exact=True)).to_be_focused()
     activity = page.locator("#activity")
     expect(activity.locator(".answer").last).to_contain_text("Haudenosaunee")
+    answer = activity.get_by_test_id("answer-text").last  # Markdown rendered, as text: no asterisks shown
+    expect(answer.locator("strong", has_text="Indigenous.")).to_have_count(1)
+    assert "**" not in answer.inner_text() and answer.locator("script, a, img").count() == 0
     table = activity.locator("table.voices-table")
     expect(table.locator("tr", has_text="Indigenous").locator("td")).to_have_text(["no", "yes"])  # left out, then heard
     expect(activity.get_by_test_id("coverage")).to_have_count(2)
@@ -252,6 +261,30 @@ def test_the_embedded_demo_model_is_named_as_such(page: Page, serve) -> None:
 def test_a_fake_model_shows_no_demo_note(page: Page, server) -> None:
     open_page(page, server)
     expect(page.get_by_test_id("model-note")).to_be_hidden()
+
+
+def test_the_handout_and_the_exports_say_when_the_demo_model_answered(page: Page, server, tmp_path) -> None:
+    """The page learns which models are demonstrations from /v1/models (`multiplex.demo`), never from
+    their names; the paper then carries the note the screen does."""
+
+    def as_demo(route) -> None:
+        listed = route.fetch().json()
+        for model in listed["data"]:
+            model["multiplex"]["demo"] = True
+        route.fulfill(json=listed)
+
+    page.route("**/v1/models", as_demo)
+    open_page(page, server)
+    expect(page.get_by_test_id("model-note")).to_be_visible()
+    write_lesson(page, "What do we owe our parents?", activity="compare", modes=("mas",))
+    start(page)
+    expect(page.locator("#status")).to_have_text("Done.", timeout=30_000)
+    page.get_by_role("button", name="Show the handout").click()
+    expect(page.locator("#print-view").get_by_test_id("demo-note")).to_contain_text("demonstration model")
+    assert "demonstration model" in " ".join(pdf_text(page, tmp_path, "handout.pdf").split())
+    page.get_by_role("button", name="Show the transcript").click()
+    expect(page.locator("#print-view").get_by_test_id("demo-note")).to_be_visible()
+    assert "demonstration model" in downloaded(page, "Export transcript (Markdown)")
 
 
 # ---- lessons: kept in the browser, carried as a link and as a file

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from multiplex.graph.guards import Guard, References
-from multiplex.grounding.quotes import attributes_speech, normalise, quotations, units
+from multiplex.grounding.quotes import attributes_speech, normalise, quotations
+from multiplex.text.sentences import units
 from tests.benchmarks.retrieval_choice import sources
 
 REAL = "Thy Lord hath decreed, that ye worship none save Him, and (that ye show) kindness to parents."  # Qur'an 17:23

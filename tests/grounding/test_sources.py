@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from multiplex.errors import ConfigError
-from multiplex.grounding.passages import Review, corpus_of, read_passages, resolve, shipped_sources
+from multiplex.grounding.passages import Review, corpus_of, read_passages
 from multiplex.resources import data_dir
-from multiplex.roster import load_roster
+from multiplex.roster import load_roster, resolve_source, shipped_sources
 from tests.conftest import IDS
 
 SOURCES = shipped_sources()
@@ -29,7 +29,7 @@ def test_every_card_of_the_roster_names_works_that_load() -> None:
     roster = load_roster()
     for card in roster:
         assert card.sources, card.id
-        files = [resolve(entry, roster.folder, card.id) for entry in card.sources]
+        files = [resolve_source(entry, roster.folder, card.id) for entry in card.sources]
         assert {f.parent.name for f in files} == {card.id}  # its own tradition's works
     corpus = corpus_of(sorted(SOURCES.glob("*/*.jsonl")))
     rows = [row for path in sorted(SOURCES.glob("*/*.jsonl")) for row in raw(path)]
@@ -101,7 +101,7 @@ def test_a_users_card_points_at_its_own_files(tmp_path: Path) -> None:
         re.sub(r"(?m)^sources = .*$", 'sources = ["texts/sayings.jsonl", "meditations_long"]', card.read_text())
     )
     roster = load_roster(cards)
-    files = [resolve(e, cards, "western") for e in roster.get("western").sources]
+    files = [resolve_source(e, cards, "western") for e in roster.get("western").sources]
     assert files[0] == (cards / "texts" / "sayings.jsonl").resolve()
     assert files[1] == SOURCES / "western" / "meditations_long.jsonl"  # a shipped work, found by name
     card.write_text(re.sub(r"(?m)^sources = .*$", 'sources = ["no_such_work"]', card.read_text()))
@@ -111,7 +111,7 @@ def test_a_users_card_points_at_its_own_files(tmp_path: Path) -> None:
 
 def test_a_bad_passage_file_is_named_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text(
-        '{"id": "x.y.1", "tradition": "t", "work": "W", "locator": "1", "text": "ok"}\n{"id": "x"}\n'
+        '{"id": "x.bad.1", "tradition": "t", "work": "W", "locator": "1", "text": "ok"}\n{"id": "x"}\n'
     )
     with pytest.raises(ConfigError, match=r"bad.jsonl:2: not a passage"):
         read_passages(tmp_path / "bad.jsonl", Review(frozenset(), {}))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -163,3 +164,24 @@ def test_redis_dying_mid_run_loses_no_request(serve, redis, scripted) -> None:
         return httpx.get(f"{replicas[0].base_url}/health/ready").json()["redis"] == "up"
 
     wait_until(back, timeout_s=20)
+
+
+def test_readiness_reads_redis_state_and_never_resets_the_back_off(serve, scripted) -> None:
+    """A Redis that accepts connections and never answers (a black hole): the first request finds
+    it down; polling readiness after that must not send every request back to wait on it."""
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(100)
+    url = f"redis://127.0.0.1:{hole.getsockname()[1]}/0"
+    server = serve(model=scripted("panel", panel), redis_url=url, rate_limit_rpm=1000, cache_ttl_s=0)
+    try:
+        chat(server, model="multiplex-baseline")  # finds Redis down (its timeout), and backs off
+        slow = 0
+        for _ in range(10):
+            assert httpx.get(f"{server.base_url}/health/ready").json()["redis"] == "down"
+            started = time.monotonic()
+            assert chat(server, model="multiplex-baseline").status_code == 200
+            slow += time.monotonic() - started > 0.4  # a request that waited on the black hole again
+        assert slow <= 1, slow
+    finally:
+        hole.close()

@@ -4,8 +4,8 @@ import statistics
 
 import pytest
 
-from multiplex.scoring.similarity import similarity
 from multiplex.scoring.synthesis import mentions_process, synthesis_score
+from multiplex.text.embedding import similarity
 from tests.benchmarks.similarity_choice import auc
 from tests.panel import DRAFTS
 from tests.scoring.labelled_pairs import OTHER_VIEW, PARAPHRASE, UNRELATED

@@ -128,7 +128,7 @@ def test_slow_headers_and_a_slow_body_are_timed_out(tmp_path: Path) -> None:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as trickle:
             trickle.sendall(
                 b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                b"Content-Length: 100\r\n\r\n{\"model\":"
+                b'Content-Length: 100\r\n\r\n{"model":'
             )
             reply = b""
             while chunk := trickle.recv(4096):

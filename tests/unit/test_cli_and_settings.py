@@ -15,7 +15,7 @@ from multiplex.cli import app
 from multiplex.errors import ConfigError
 from multiplex.llm import LLM, CallTag, GenerationParams
 from multiplex.settings import get_settings, load_settings
-from tests.conftest import IDS, RealProviderCalled
+from tests.conftest import IDS, RealProviderCalled, engine
 
 
 @dataclass
@@ -47,21 +47,26 @@ def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(ConfigError, match="MULTIPLEX_QUORUM"):
         load_settings()
     monkeypatch.delenv("MULTIPLEX_QUORUM")
-    with pytest.raises(ConfigError, match="is not a litellm model string"):
-        load_settings(model="gpt4")
+    with pytest.raises(ConfigError, match="MULTIPLEX_MODEL: 'gpt4' is not a litellm model string"):
+        load_settings(model="gpt4")  # a check across settings names its variable too
     with pytest.raises(ConfigError, match="MULTIPLEX_AGENTS_DIR: .*is not a folder"):
         load_settings(agents_dir="/nowhere")
-    with pytest.raises(ConfigError, match="judge: 'gpt4' is not 'lexicon' or a litellm model string"):
+    with pytest.raises(ConfigError, match="MULTIPLEX_JUDGE: 'gpt4' is not 'lexicon' or a litellm model string"):
         load_settings(judge="gpt4")
     with pytest.raises(ConfigError, match="MULTIPLEX_CLIENT_TASK_PATTERNS: .*not a regular expression"):
         load_settings(client_task_patterns=["(unclosed"])
+
+
+def test_an_empty_straggler_grace_waits_for_every_agent() -> None:
+    assert load_settings(straggler_grace_s="").straggler_grace_s is None  # as the README says
+    assert load_settings(straggler_grace_s="2.5").straggler_grace_s == 2.5
 
 
 def test_comma_lists_and_defaults() -> None:
     settings = load_settings(api_keys="a, b,,", fake_fail="islamic")
     assert settings.api_keys == ["a", "b"] and settings.fake_fail == ["islamic"]
     assert settings.synthesizer == settings.model
-    assert not settings.planner_enabled() and load_settings(model="openai/gpt-4o-mini").planner_enabled()
+    assert engine().context.plans() is False and engine(model="openai/gpt-4o-mini").context.plans() is True
 
 
 async def test_the_guard_stops_a_call_to_a_real_provider() -> None:
@@ -108,10 +113,14 @@ def test_cli_failed_settings_are_one_line() -> None:
 def test_cli_score_text_json_and_jsonl() -> None:
     done = cli("score", "-", "--json", stdin="Kant wrote on duty. Ubuntu speaks of community.")
     assert round(json.loads(done.stdout)["pds_entropy"], 3) == 0.356
-    lines = cli("score", "-", "--jsonl", stdin='The Quran.\n"Kant and Confucius."\n')
+    lines = cli("score", "-", "--jsonl", stdin='{"text": "The Quran."}\n\n"Kant and Confucius."\n')
     results = [json.loads(line) for line in lines.stdout.splitlines()]
     assert [r["counts"]["islamic"] for r in results] == [1, 0]
     assert results[1]["counts"]["confucian"] == 1
+    for bad, why in (('"fine"\nThe Quran.\n', "-:2: not JSON"), ('{"answer": "x"}\n', "-:1: neither a JSON string")):
+        done = cli("score", "-", "--jsonl", stdin=bad)
+        assert done.returncode == 1 and done.stdout == "" and why in done.stderr, done.stderr
+        assert done.stderr.strip().count("\n") == 0  # one line, naming the line of the input
     table = cli("score", stdin="The Buddha taught kindness.")
     assert "PDS entropy: 0.0%" in table.stdout
 

@@ -100,6 +100,8 @@ def test_the_base_has_what_a_production_deployment_needs() -> None:
     assert (
         env["MULTIPLEX_METRICS_PORT"] == deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"]
     )
+    # SIGTERM: the drain ends every open stream with an error frame before Kubernetes kills the pod
+    assert float(env["MULTIPLEX_DRAIN_S"]) + 5 < pod["terminationGracePeriodSeconds"]
     roster = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("multiplex-roster"))
     assert set(roster["data"]) == {p.name for p in (ROOT / "agents").glob("*.toml")}  # every card, none left out
     prod = render("k8s/overlays/prod")

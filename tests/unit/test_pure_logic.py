@@ -15,9 +15,9 @@ from multiplex.api.render import Chunks
 from multiplex.errors import QuorumNotMet
 from multiplex.graph.guards import Guard
 from multiplex.graph.record import PerspectiveRecord
-from multiplex.grounding.quotes import sentence_pieces
 from multiplex.llm.failures import BACKOFF_CAP_S, backoff_s, redact, retry_after_of
 from multiplex.llm.local import _stops
+from multiplex.text.sentences import sentence_pieces
 
 
 def test_backoff_doubles_with_jitter_within_a_cap_and_honours_retry_after() -> None:

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from multiplex.api.deps import Caller, Services, ServicesDep
 from multiplex.api.models_catalog import ServedModel, catalog, resolve
 from multiplex.api.protocol import ERROR_RESPONSES, ModelCard, ModelList, ServedModelInfo
+from multiplex.llm import is_demo
 
 router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)
 CREATED = 1_767_225_600  # 2026-01-01, fixed so the list is stable
@@ -23,6 +24,7 @@ def card(model: ServedModel, choosable: list[str]) -> ModelCard:
         model=model.model,
         options=(PANEL_OPTIONS if mas else []) + COMMON_OPTIONS,
         choosable_models=choosable if mas else [],
+        demo=is_demo(model.model),
     )
     return ModelCard(id=model.id, created=CREATED, description=model.description, multiplex=info)
 

@@ -26,7 +26,12 @@ async def score(body: ScoreRequest, services: ServicesDep, _caller: Caller) -> A
     views = [Viewpoint(text=v) if isinstance(v, str) else v for v in body.viewpoints] if body.viewpoints else None
     async with services.runs.slot():  # scoring is work like a run: bounded by the same limits
         if body.text is not None:
-            return await scorer.score(body.text, body.drafts, body.judge, sources=body.sources, viewpoints=views)
-        return {
-            "results": await scorer.score_many(body.texts or [], body.judge, sources=body.sources, viewpoints=views)
-        }
+            result = await scorer.score(body.text, body.drafts, body.judge, sources=body.sources, viewpoints=views)
+            results = [result]
+        else:
+            results = await scorer.score_many(body.texts or [], body.judge, sources=body.sources, viewpoints=views)
+        if body.mask:
+            texts = [body.text] if body.text is not None else body.texts or []
+            for text, one in zip(texts, results, strict=True):
+                one.masked = scorer.mask(text)
+        return results[0] if body.text is not None else {"results": results}

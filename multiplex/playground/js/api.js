@@ -31,10 +31,12 @@ export async function models() {
   return (await response.json()).data;
 }
 
-// The scorer on any text; with `viewpoints`, which of them the text covers.
-export async function score(text, viewpoints) {
+// The scorer on any text; with `viewpoints`, which of them the text covers; with `mask`, the text
+// with every tradition's names, terms and works' titles hidden (`masked`).
+export async function score(text, viewpoints, { mask = false } = {}) {
   const body = { text };
   if (viewpoints && viewpoints.length) body.viewpoints = viewpoints;
+  if (mask) body.mask = true;
   const response = await fetch("/v1/score", { method: "POST", headers: headers(), body: JSON.stringify(body) });
   if (!response.ok) throw await failure(response);
   return response.json();

@@ -15,16 +15,26 @@ export const PROMPTS = [
 const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" });
 const today = () => new Date().toLocaleDateString(undefined, { dateStyle: "long" });
 
+// Whenever the demonstration model wrote any answer on the page, the paper says so too.
+export const DEMO_NOTE = "A small demonstration model wrote these answers: its own sentences are illustrative and often " +
+  "inaccurate. Quotations from the traditions' texts are checked against the sources and cited, so those you can rely on.";
+
+function demoNote(models, demo) {
+  return models.some((m) => m && demo.has(m)) ? el("p", { class: "demo-note", "data-testid": "demo-note" }, DEMO_NOTE) : null;
+}
+
 function modelLine(models) {
   const named = [...new Set(models.filter(Boolean))];
   return named.length ? `Answers written by ${named.join(", ")}.` : "No answer yet.";
 }
 
-export function handout(lesson, session) {
+export function handout(lesson, session, demo = new Set()) {
   const doc = el("article", { class: "printable handout", "aria-label": "Handout" });
   doc.append(el("h2", {}, lesson.title || "Lesson"));
   const answers = lesson.questions.map((q) => session.latestFor(q.text));
   doc.append(el("p", { class: "byline" }, `${today()}. ${modelLine(answers.map((a) => a && a.model))} Each voice describes a tradition; it is not a person speaking.`));
+  const note = demoNote(answers.map((a) => a && a.model), demo);
+  if (note) doc.append(note);
   if (lesson.notes) doc.append(el("p", { class: "notes" }, lesson.notes));
   lesson.questions.forEach((q, i) => {
     const part = el("section", { class: "handout-question" }, el("h3", {}, `Question ${i + 1}: `, q.text));
@@ -39,10 +49,13 @@ export function handout(lesson, session) {
   return doc;
 }
 
-export function transcript(lesson, session, model) {
+export function transcript(lesson, session, model, demo = new Set()) {
   const doc = el("article", { class: "printable transcript", "aria-label": "Transcript" });
   doc.append(el("h2", {}, `Transcript: ${lesson.title || "lesson"}`));
-  doc.append(el("p", { class: "byline" }, `Exported ${today()}. ${modelLine([model, ...session.entries.map((e) => e.result && e.result.model)])}`));
+  const models = session.entries.map((e) => e.result && e.result.model);
+  doc.append(el("p", { class: "byline" }, `Exported ${today()}. ${modelLine([model, ...models])}`));
+  const note = demoNote(models, demo);
+  if (note) doc.append(note);
   if (!session.entries.length) doc.append(el("p", {}, "Nothing has been asked yet."));
   for (const e of session.entries) {
     const part = el("section", { class: "transcript-entry" });
@@ -68,9 +81,11 @@ function mdVoice(p) {
   return lines;
 }
 
-export function transcriptMarkdown(lesson, session, model) {
+export function transcriptMarkdown(lesson, session, model, demo = new Set()) {
   const lines = [`# Transcript: ${render.mdText(lesson.title || "lesson")}`, ""];
-  lines.push(`Exported ${today()}. ${render.mdText(modelLine([model, ...session.entries.map((e) => e.result && e.result.model)]))}`, "");
+  const models = session.entries.map((e) => e.result && e.result.model);
+  lines.push(`Exported ${today()}. ${render.mdText(modelLine([model, ...models]))}`, "");
+  if (models.some((m) => m && demo.has(m))) lines.push(`*${render.mdText(DEMO_NOTE)}*`, "");
   for (const e of session.entries) {
     lines.push(`## ${when(e.at)} · ${ACTIVITIES[e.activity] || e.activity}`, "", `Asked: ${render.mdText(e.question)}`, "");
     if (e.kind === "note") {

@@ -30,7 +30,7 @@ export async function stream(mode, ctx, container, { showDrafts = true, showAnsw
         started: (id, name) => { progress.started(id, name); announce(); },
         delta: (id, text) => progress.delta(id, text),
         done: (record) => { progress.done(record); announce(); },
-        answer: (text) => { if (answerBox) answerBox.textContent = text; },
+        answer: (text) => { if (answerBox) answerBox.replaceChildren(...render.markdown(text)); },
       },
     });
     ctx.session.record(ctx, result);

@@ -14,6 +14,7 @@ const session = new Session();
 let lesson = lessons.newLesson();
 let roster = [];  // [{id, name, description}]
 let servedModel = "";
+let demoModels = new Set();  // models the server says are demonstration models (/v1/models: multiplex.demo)
 let controller = null;
 
 // ---- the model, honestly named
@@ -21,12 +22,13 @@ let controller = null;
 function showModelNote(mas) {
   servedModel = mas && mas.multiplex ? mas.multiplex.model : "";
   const note = $("#model-note");
-  note.hidden = !servedModel.startsWith("local/");
+  note.hidden = !(mas && mas.multiplex && mas.multiplex.demo);
   $("#model-name").textContent = servedModel;
 }
 
 async function loadRoster() {
   const all = await api.models();
+  demoModels = new Set(all.filter((m) => m.multiplex && m.multiplex.demo).map((m) => m.multiplex.model));
   showModelNote(all.find((m) => m.id === "multiplex-mas"));
   roster = all.filter((m) => m.id.startsWith("perspective-")).map((m) => ({
     id: m.id.slice("perspective-".length), name: (m.multiplex && m.multiplex.name) || m.id.slice("perspective-".length), description: m.description || "",
@@ -173,7 +175,7 @@ function refreshExports() {
 function showPrintable(kind) {
   const l = currentLesson() || lesson;
   const view = $("#print-view");
-  view.replaceChildren(kind === "handout" ? handout.handout(l, session) : handout.transcript(l, session, servedModel));
+  view.replaceChildren(kind === "handout" ? handout.handout(l, session, demoModels) : handout.transcript(l, session, servedModel, demoModels));
   view.hidden = false;
   $("#print").disabled = false;
   $("#print").textContent = kind === "handout" ? "Print the handout (or save it as PDF)" : "Print the transcript (or save it as PDF)";
@@ -242,7 +244,7 @@ function bind() {
   $("#show-handout").addEventListener("click", () => showPrintable("handout"));
   $("#show-transcript").addEventListener("click", () => showPrintable("transcript"));
   $("#print").addEventListener("click", () => window.print());
-  $("#export-md").addEventListener("click", () => download(fileName("transcript.md"), "text/markdown", handout.transcriptMarkdown(currentLesson() || lesson, session, servedModel)));
+  $("#export-md").addEventListener("click", () => download(fileName("transcript.md"), "text/markdown", handout.transcriptMarkdown(currentLesson() || lesson, session, servedModel, demoModels)));
   $("#export-json").addEventListener("click", () => download(fileName("transcript.json"), "application/json", JSON.stringify({ lesson, model: servedModel, entries: session.entries }, null, 2)));
   $("#clear-session").addEventListener("click", () => { session.clear(); refreshExports(); setStatus("This tab's answers are cleared."); });
   const large = $("#large");

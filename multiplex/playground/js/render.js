@@ -101,8 +101,37 @@ export function answer(result, { title } = {}) {
     box.append(el("p", { class: "degraded", "data-testid": "degraded" },
       `Not every voice answered: ${result.missing.map((id) => names[id] || id).join(", ")} ${result.missing.length > 1 ? "are" : "is"} missing from this answer.`));
   }
-  box.append(el("div", { class: "answer text" }, result.text));
+  box.append(el("div", { class: "answer text", "data-testid": "answer-text" }, ...markdown(result.text)));
   return box;
+}
+
+// The little Markdown an answer is written in (**bold**, *emphasis*, paragraphs, "- " lists), as
+// elements: every piece of its text goes in as text, never as markup.
+export function markdown(text) {
+  const blocks = String(text || "").split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
+  return blocks.map((block) => {
+    const lines = block.split("\n");
+    const items = lines.filter((l) => /^\s*[-*] /.test(l));
+    if (items.length && items.length >= lines.length - 1) {
+      const lead = lines.length > items.length ? el("p", {}, ...inline(lines[0])) : null;
+      const list = el("ul", {}, ...items.map((l) => el("li", {}, ...inline(l.replace(/^\s*[-*] /, "")))));
+      return lead ? el("div", {}, lead, list) : list;
+    }
+    return el("p", {}, ...lines.flatMap((l, i) => (i ? [el("br"), ...inline(l)] : inline(l))));
+  });
+}
+
+function inline(text) {
+  const parts = [];
+  const pattern = /\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*/g;
+  let at = 0;
+  for (const m of text.matchAll(pattern)) {
+    if (m.index > at) parts.push(text.slice(at, m.index));
+    parts.push(m[1] !== undefined ? el("strong", {}, m[1]) : el("em", {}, m[2]));
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return parts;
 }
 
 export function scores(s) {
