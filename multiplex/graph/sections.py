@@ -3,7 +3,9 @@ budget, and one section per answered voice.
 
 A voice's section says where its tradition stands, in the voice's own sentences, but only those
 its tradition's texts or card support (`grounding/support.py`), most relevant to the question
-first and none that repeats the considerations; then, when one fits the question
+first, none that repeats the considerations, and none that only lists its tradition's names ("The
+Islamic tradition answers this with sources such as the Quran and Sunnah" says nothing of the
+question); then, when one fits the question
 (`grounding/relevance.py`), a line of its tradition's texts, quoted word for word. A voice with
 nothing supported to say and no passage that fits says so in one line: less, not filler.
 
@@ -22,6 +24,7 @@ import numpy as np
 from multiplex.graph.record import Claim
 from multiplex.grounding.passages import inner_quotes
 from multiplex.grounding.relevance import Fit
+from multiplex.grounding.retrieval import terms
 from multiplex.grounding.support import Evidence, check
 from multiplex.roster import Perspective
 from multiplex.scoring.synthesis import mentions_process
@@ -47,7 +50,7 @@ BLOCKS = "\n\n"  # between an answer's blocks: considerations, sections, the clo
 # What a section says when nothing its voice wrote is supported by its texts and none of its
 # passages fits the question: the voice is never dropped unannounced, nothing is put in its mouth,
 # and it says less rather than fill its share.
-NOTHING_TRACED = "*Nothing it wrote here could be traced to its texts.*"
+NOTHING_TRACED = "*Nothing it wrote here on the question could be traced to its texts.*"
 
 
 def count_words(text: str) -> int:
@@ -109,6 +112,14 @@ class VoiceSection:
         return section_heading(self.card) + self.body
 
 
+def only_names(sentence: str, card: Perspective) -> bool:
+    """The sentence, its opening aside, holds nothing but its tradition's names (its lexicon's
+    terms: texts, teachers, words of its own): a list of what it draws on, not a word on the question."""
+    claim = sentence.removeprefix(card.opening or "")
+    named = {word for term in (card.name, *card.lexicon) for word in terms(term)}
+    return all(word in named for word in terms(claim))
+
+
 def budget_words(considerations: int, ratio: float) -> int:
     """The most words of an answer whose considerations have `considerations` words."""
     return round(ratio * max(considerations, PLAIN_WORDS))
@@ -139,7 +150,8 @@ def compose_voice(
             continue
         verdict = check(sentence, evidence)
         if verdict.supported:
-            supported.append(sentence)
+            if not only_names(sentence, card):
+                supported.append(sentence)
         else:
             section.dropped.append(Claim(perspectives=[card.id], sentence=sentence, reason=verdict.reason))
     chosen: list[int] = []
