@@ -17,7 +17,9 @@ from typing import Any
 
 from multiplex.bench.store import RunStore, key_of
 from multiplex.errors import MultiplexError
+from multiplex.graph.cache import code_digest
 from multiplex.scoring import Scorer
+from multiplex.scoring.viewpoints import Viewpoint, read_viewpoints
 
 JUDGED = "judged"
 
@@ -36,11 +38,33 @@ def _key(record: dict[str, Any]) -> str:
     return "\t".join(str(part) for part in key_of(record))
 
 
+def viewpoints_in(record: dict[str, Any]) -> list[Viewpoint] | None:
+    data = record.get("viewpoints")
+    return read_viewpoints(data, record["question_id"]) if data else None
+
+
+async def _score(scorer: Scorer, record: dict[str, Any], judge: str, sources: bool) -> dict[str, Any]:
+    """The record's answer scored as the engine scores it: its drafts, its quotations (when the
+    roster has sources), its question, its viewpoints and its considerations."""
+    considered = record.get("considerations") or {}
+    result = await scorer.score(
+        record["text"],
+        drafts_of(record),
+        judge,
+        sources=sources,
+        asked=record.get("prompt", ""),
+        viewpoints=viewpoints_in(record),
+        considerations=considered.get("content") if considered.get("status") == "ok" else None,
+    )
+    return result.model_dump()
+
+
 async def judged(
     folder: Path, scorer: Scorer, judge: str, on_progress: Callable[[int, int], None] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Scores of every ok answer by `judge`: key -> {"scores": ...} or {"error": ...}, resumable."""
-    path = folder / JUDGED / f"{_slug(judge)}.jsonl"
+    """Scores of every ok answer by `judge`: key -> {"scores": ...} or {"error": ...}, resumable
+    (and kept per version of the scoring code: other code, other scores)."""
+    path = folder / JUDGED / f"{_slug(judge)}-{code_digest()}.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     done: dict[str, dict[str, Any]] = {}
     if path.exists():
@@ -56,7 +80,7 @@ async def judged(
         for i, record in enumerate(todo, 1):
             row: dict[str, Any] = {"key": _key(record)}
             try:
-                row["scores"] = (await scorer.score(record["text"], drafts_of(record), judge)).model_dump()
+                row["scores"] = await _score(scorer, record, judge, sources=bool(scorer.sources))
             except MultiplexError as exc:
                 row["error"] = exc.message
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -159,6 +159,7 @@ async def run_task(engine: Engine, task: Task, perspectives: tuple[str, ...] | N
         "repeat": task.repeat,
         "seed": task.seed,
         "started_at": time.time(),
+        "viewpoints": task.question.metadata.get("viewpoints"),  # what its coverage is scored against, again too
     }
     started = time.perf_counter()
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
@@ -155,7 +155,7 @@ class Engine:
                     param=param,
                 )
 
-    async def stream(self, request: RunRequest) -> AsyncIterator[Event]:
+    async def stream(self, request: RunRequest) -> AsyncGenerator[Event, None]:
         """The run's events; from the answer cache when it holds this request (replayed, drafts and
         all), and an identical request already running in this process is waited for, not repeated."""
         self.check(request)

@@ -129,7 +129,7 @@ class Scorer:
         if sources:
             result.grounding = await asyncio.to_thread(self.grounding, text, drafts, asked)
         if viewpoints:
-            result.viewpoints = await self.coverage(text, viewpoints, judge, drafts, considerations)
+            result.viewpoints = await self.coverage(text, viewpoints, judge, drafts, considerations, asked)
         return result
 
     async def coverage(
@@ -139,13 +139,15 @@ class Scorer:
         judge: str | None = None,
         drafts: dict[str, str] | None = None,
         considerations: str | None = None,
+        asked: str = "",
     ) -> ViewpointScore:
-        """Which `viewpoints` the text covers: offline with the lexicon judge, else by the LLM judge."""
+        """Which `viewpoints` the text covers (`asked`: the question, which restating covers
+        nothing): offline with the lexicon judge, else by the LLM judge."""
         judge = judge or self.judge
 
         async def one(answer: str) -> ViewpointScore:
             if judge == LEXICON:
-                return await asyncio.to_thread(match, answer, viewpoints)
+                return await asyncio.to_thread(match, answer, viewpoints, asked)
             return await judge_coverage(self.llm, judge, answer, viewpoints, self.prompts)
 
         score = await one(text)

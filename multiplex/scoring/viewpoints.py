@@ -2,14 +2,20 @@
 expresses.
 
 A viewpoint is covered when some sentence of the answer matches it (or one of its paraphrases):
-offline, the cosine of the WordLlama embeddings the scorer already ships reaches MATCH_THRESHOLD;
-with an LLM judge (MULTIPLEX_JUDGE), the judge says which viewpoints the answer expresses
-(prompts/viewpoints.md, after OvertonBench, arXiv 2512.01351).
+offline, the cosine of the WordLlama embeddings the scorer already ships reaches MATCH_THRESHOLD
+and, when the question is known, exceeds that sentence's cosine with the question by MARGIN (a
+sentence that restates the claim is as close to every viewpoint on it as to the claim: it argues
+none of them); with an LLM judge (MULTIPLEX_JUDGE), the judge says which viewpoints the answer
+expresses (prompts/viewpoints.md, after OvertonBench, arXiv 2512.01351).
 
-The threshold was calibrated on people's labels, never on our own answers: the 20,635 labelled
+MATCH_THRESHOLD was calibrated on people's labels, never on our own answers: the 20,635 labelled
 (argument, key point) pairs of ArgKP's train split, at the best F1; `python
 tests/benchmarks/viewpoint_matcher.py` reruns the calibration and reports precision, recall, F1 and
-AUC on ArgKP's dev split and AUC on Perspectrum's paraphrase clusters.
+AUC on ArgKP's dev split and AUC on Perspectrum's paraphrase clusters. People's arguments do not
+restate the claim, so MARGIN could not be set on them: it was set on answers read against ArgKP's
+key points by the written protocol (tests/scoring/coverage_judgements.json, its `dev` part), and
+is checked on answers read apart from it (its `test` part); `python
+tests/benchmarks/coverage_reading.py` prints both.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from multiplex.text.embedding import embed
 from multiplex.text.sentences import units
 
 MATCH_THRESHOLD = 0.48
+MARGIN = 0.1
 
 
 class Viewpoint(BaseModel):
@@ -76,19 +83,22 @@ def read_viewpoints(data: object, where: str = "viewpoints") -> list[Viewpoint]:
         raise InvalidRequest(f"{where}: not a viewpoint ({exc.errors()[0]['msg']})", param="viewpoints") from None
 
 
-def similarities(answer: str, viewpoints: Sequence[Viewpoint]) -> np.ndarray:
-    """Per viewpoint, its best cosine with any sentence of the answer (over its paraphrases too)."""
+def matched(answer: str, viewpoints: Sequence[Viewpoint], asked: str = "") -> list[bool]:
+    """Per viewpoint: does some sentence of the answer reach MATCH_THRESHOLD with it (or one of its
+    paraphrases) and, given the question `asked`, come closer to it than to the question by MARGIN?"""
     sentences = [s.strip() for s in units(answer) if s.strip()]
     if not sentences or not viewpoints:
-        return np.zeros(len(viewpoints), dtype=np.float32)
+        return [False] * len(viewpoints)
     texts = [[v.text, *v.paraphrases] for v in viewpoints]
-    rows = embed(sentences + [t for group in texts for t in group])
+    rows = embed(sentences + [t for group in texts for t in group] + ([asked] if asked.strip() else []))
     answer_rows, at = rows[: len(sentences)], len(sentences)
-    best = []
+    restating = answer_rows @ rows[-1] if asked.strip() else np.full(len(sentences), -np.inf)
+    covered = []
     for group in texts:
-        best.append(float((rows[at : at + len(group)] @ answer_rows.T).max()))
+        close = (answer_rows @ rows[at : at + len(group)].T).max(axis=1)  # per sentence, its best paraphrase
+        covered.append(bool(((close >= MATCH_THRESHOLD) & (close - restating >= MARGIN)).any()))
         at += len(group)
-    return np.array(best, dtype=np.float32)
+    return covered
 
 
 def coverage(covered: Sequence[bool], viewpoints: Sequence[Viewpoint], matcher: str) -> ViewpointScore:
@@ -109,10 +119,9 @@ def coverage(covered: Sequence[bool], viewpoints: Sequence[Viewpoint], matcher: 
     )
 
 
-def match(answer: str, viewpoints: Sequence[Viewpoint]) -> ViewpointScore:
-    """The offline matcher: embeddings and the calibrated threshold."""
-    best = similarities(answer, viewpoints)
-    return coverage([bool(score >= MATCH_THRESHOLD) for score in best], viewpoints, "wordllama")
+def match(answer: str, viewpoints: Sequence[Viewpoint], asked: str = "") -> ViewpointScore:
+    """The offline matcher: embeddings and the calibrated threshold and margin."""
+    return coverage(matched(answer, viewpoints, asked), viewpoints, "wordllama")
 
 
 class _Judged(BaseModel):
