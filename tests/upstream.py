@@ -7,7 +7,8 @@
 
 Rules are tried in order; the first that matches (and has uses left) answers, else `default`.
 A reply can be an HTTP status (with Retry-After), latency before the first byte, a streamed token
-rate, malformed JSON, a stream cut after N chunks, a hang, or `finish_reason: length`.
+rate, malformed JSON, a stream cut, failing or holding a chunk that is not JSON after N chunks, a
+hang, or `finish_reason: length`.
 
 `python -m tests.upstream --port 9100 --faults` serves it alone (for load scripts): 5% 5xx,
 2% 429 and latency jitter.
@@ -44,6 +45,8 @@ class Reply:
     tokens_per_s: float | None = None  # streamed pace; None = as fast as possible
     malformed: bool = False  # a 200 whose body is not JSON
     cut_after: int | None = None  # streaming: drop the connection after this many chunks
+    error_after: int | None = None  # streaming: an `error` object in the stream after this many chunks
+    bad_chunk_after: int | None = None  # streaming: a chunk that is not JSON after this many chunks
     hang: bool = False  # never answer (until the client gives up)
     finish_reason: str = "stop"
     jitter_s: float = 0.0  # extra latency, uniform in [0, jitter_s]
@@ -265,6 +268,12 @@ class Upstream:
             for i, word in enumerate(words):
                 if reply.cut_after is not None and i >= reply.cut_after:
                     raise ConnectionAbortedError("cut mid-stream on purpose")
+                if reply.error_after is not None and i >= reply.error_after:
+                    error = {"message": "loopback upstream failed mid-stream", "type": "upstream_test"}
+                    yield f"data: {json.dumps({'error': error})}\n\n".encode()
+                    return
+                if reply.bad_chunk_after is not None and i == reply.bad_chunk_after:
+                    yield b"data: {this is not json\n\n"
                 if pause:
                     await asyncio.sleep(pause)
                 yield frame({"content": word})
@@ -320,10 +329,12 @@ def main() -> None:
     parser.add_argument("--server-errors", type=float, default=0.0, help="share of calls answered 500/502/503")
     parser.add_argument("--rate-limited", type=float, default=0.0, help="share of calls answered 429")
     parser.add_argument("--text-words", type=int, default=40, help="words in each answer")
+    parser.add_argument("--sentence-words", type=int, default=0, help="end a sentence every N words (0: never)")
     args = parser.parse_args()
     upstream = Upstream()
     upstream.record = False
-    words = " ".join(f"word{i}" for i in range(args.text_words))
+    every = args.sentence_words
+    words = " ".join(f"word{i}" + ("." if every and (i + 1) % every == 0 else "") for i in range(args.text_words))
     upstream.default = Reply(text=words, latency_s=args.latency_ms / 1000, jitter_s=args.jitter_ms / 1000)
     if args.server_errors or args.rate_limited or args.jitter_ms:
         upstream.faults = Faults(

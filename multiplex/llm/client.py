@@ -25,6 +25,7 @@ from multiplex.llm.capabilities import capabilities
 from multiplex.llm.failures import backoff_s, provider_failure, retry_after_of
 from multiplex.llm.inprocess import InProcessOptions
 from multiplex.llm.router import CooldownHook, build_router, model_names, read_config
+from multiplex.llm.stream import pieces, usage_of
 from multiplex.llm.types import LOOP_HEADER, CallTag, Completion, GenerationParams, Usage
 from multiplex.settings import Settings
 
@@ -179,23 +180,18 @@ class LLM:
             choice = response.choices[0]
             text = choice.message.content or ""
             _check_answered(model, text)
-            return Completion(text, _usage(getattr(response, "usage", None)), _finish(choice))
+            return Completion(text, usage_of(getattr(response, "usage", None)), _finish(choice.finish_reason))
         stream = await complete(**call, stream=True, stream_options={"include_usage": True})
         usage = Usage()
         finish = None
-        async for chunk in stream:
-            choices = chunk.choices
-            if choices:
-                choice = choices[0]
-                delta = choice.delta.content
-                if delta:
-                    parts.append(delta)
-                    await on_token(delta)
-                if choice.finish_reason:
-                    finish = _finish(choice)
-            chunk_usage = getattr(chunk, "usage", None)
-            if chunk_usage:
-                usage = _usage(chunk_usage)
+        async for piece in pieces(stream):
+            if piece.text:
+                parts.append(piece.text)
+                await on_token(piece.text)
+            if piece.finish_reason:
+                finish = _finish(piece.finish_reason)
+            if piece.usage:
+                usage = piece.usage
         if not parts and usage.completion_tokens == 0:  # not one token of an answer: it sent something else
             raise EmptyAnswer(f"{model} failed: the provider's stream held no answer", retryable=True)
         text = "".join(parts)
@@ -210,14 +206,5 @@ def _check_answered(model: str, text: str) -> None:
         raise EmptyAnswer(f"{model} answered with no text", retryable=True)
 
 
-def _finish(choice: Any) -> str:
-    return "length" if choice.finish_reason == "length" else "stop"
-
-
-def _usage(raw: Any) -> Usage:
-    if not raw:
-        return Usage()
-    return Usage(
-        prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
-    )
+def _finish(reason: str | None) -> str:
+    return "length" if reason == "length" else "stop"

@@ -63,7 +63,8 @@ def call_metadata(kwargs: dict[str, Any]) -> dict[str, Any]:
     return (kwargs.get("litellm_params") or {}).get("metadata") or {}
 
 
-def _callbacks_configured() -> bool:
+def callbacks_configured() -> bool:
+    """Whether the user configured litellm callbacks (which read litellm's per-call bookkeeping)."""
     return bool(litellm.callbacks or litellm.success_callback or litellm._async_success_callback)
 
 
@@ -72,7 +73,7 @@ class InProcessProvider(CustomLLM):
         if response is not None:
             response._hidden_params["response_cost"] = 0.0
         logging_obj = kwargs.get("logging_obj")
-        if logging_obj is not None and not _callbacks_configured():
+        if logging_obj is not None and not callbacks_configured():
             logging_obj.model_call_details["has_logged_async_success"] = True
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:

@@ -65,7 +65,14 @@ def test_every_provider_failure_is_an_envelope_never_a_500(serve, upstream, repl
 
 @pytest.mark.parametrize(
     "reply",
-    [Reply(status=401), Reply(status=503), Reply(malformed=True), Reply(text="a b c d e f g", cut_after=2)],
+    [
+        Reply(status=401),
+        Reply(status=503),
+        Reply(malformed=True),
+        Reply(text="a b c d e f g", cut_after=2),
+        Reply(text="a b c d e f g", error_after=2),
+        Reply(text="a b c d e f g", bad_chunk_after=2),
+    ],
 )
 def test_a_failure_while_streaming_is_an_error_frame_then_done(serve, upstream, reply) -> None:
     upstream.script(reply)
