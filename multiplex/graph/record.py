@@ -51,6 +51,10 @@ class Citation(BaseModel):
     def of(cls, passage: Passage, verified: bool = False) -> Citation:
         return cls(**passage.model_dump(exclude={"tradition"}), verified=verified)
 
+    def reference(self) -> str:
+        """Its line in an answer's sources, as the passage's own."""
+        return Passage(tradition="", **self.model_dump(exclude={"verified"})).reference()
+
 
 class Claim(BaseModel):
     """A sentence that said of a tradition what its texts and card do not support: never shown."""

@@ -51,6 +51,7 @@ BLOCKS = "\n\n"  # between an answer's blocks: considerations, sections, the clo
 # passages fits the question: the voice is never dropped unannounced, nothing is put in its mouth,
 # and it says less rather than fill its share.
 NOTHING_TRACED = "*Nothing it wrote here on the question could be traced to its texts.*"
+NOTHING_TRACED_BRIEFLY = "*Nothing traced to its texts.*"  # the same, within a client's tight budget
 
 
 def count_words(text: str) -> int:
@@ -72,6 +73,11 @@ def quoted(excerpt: str) -> str:
     """A line of a passage, word for word, in curly quotation marks (the answer's references name
     its work and place)."""
     return f"“{inner_quotes(excerpt)}”"
+
+
+def quotes(sentence: str) -> bool:
+    """The sentence quotes something (a quotation costs the answer a line of its sources)."""
+    return any(mark in sentence for mark in '"“”')
 
 
 def head_words(text: str, words: int) -> str:
@@ -101,11 +107,16 @@ class VoiceSection:
     fit: Fit | None = None  # the line of its texts shown, when one fits the question
     withheld: bool = False  # it had passages, none close enough to the question to quote
     dropped: list[Claim] = field(default_factory=list)  # its claims its texts do not support
+    brief: bool = False  # within a client's tight budget: say that nothing was traced briefly
+
+    @property
+    def nothing(self) -> str:
+        return NOTHING_TRACED_BRIEFLY if self.brief else NOTHING_TRACED
 
     @property
     def body(self) -> str:
         parts = [*self.sentences, quoted(self.fit.excerpt) if self.fit else ""]
-        return " ".join(p for p in parts if p) or NOTHING_TRACED
+        return " ".join(p for p in parts if p) or self.nothing
 
     @property
     def text(self) -> str:
@@ -131,19 +142,22 @@ def voice_words(budget: int, considerations: int, voices: int) -> int:
     return max(VOICE_WORDS, left // max(1, voices))
 
 
-def compose_voice(
-    card: Perspective,
-    draft: str,
-    evidence: Evidence,
-    fit: Fit | None,
-    question: str,
-    taken: np.ndarray,
-    words: int,
-) -> VoiceSection:
-    """A voice's section within `words` words (see the module's docstring). `taken`: rows of the
-    sentences already in the answer (its considerations), which the voice need not repeat."""
-    section = VoiceSection(card)
-    supported = []
+@dataclass(frozen=True)
+class Voice:
+    """What a voice's section is chosen from, judged once however often the budget changes: its
+    supported sentences with their embeddings, most relevant to the question first."""
+
+    card: Perspective
+    supported: list[str]
+    rows: np.ndarray  # one embedding row per supported sentence
+    ranked: list[int]  # indexes into `supported`, most relevant first
+    fit: Fit | None
+    dropped: list[Claim]
+
+
+def judge_voice(card: Perspective, draft: str, evidence: Evidence, fit: Fit | None, question: str) -> Voice:
+    """A voice's sentences its texts or card support (see the module's docstring), ranked."""
+    supported, dropped = [], []
     for unit in units(" ".join(draft.split())):
         sentence = unit.strip()
         if not sentence or mentions_process(sentence):
@@ -153,26 +167,42 @@ def compose_voice(
             if not only_names(sentence, card):
                 supported.append(sentence)
         else:
-            section.dropped.append(Claim(perspectives=[card.id], sentence=sentence, reason=verdict.reason))
+            dropped.append(Claim(perspectives=[card.id], sentence=sentence, reason=verdict.reason))
+    if not supported:
+        return Voice(card, [], np.zeros((0, 0), dtype=np.float32), [], fit, dropped)
+    rows = embed([question, *supported])
+    relevance = rows[1:] @ rows[0]
+    ranked = [int(i) for i in np.argsort(-relevance, kind="stable")]
+    return Voice(card, supported, rows[1:], ranked, fit, dropped)
+
+
+def compose_voice(voice: Voice, taken: np.ndarray, words: int, quote: bool = True) -> VoiceSection:
+    """A voice's section within `words` words (see the module's docstring). `taken`: rows of the
+    sentences already in the answer (its considerations), which the voice need not repeat.
+    Without `quote` (a client's tight budget, where every quotation costs a line of sources) it
+    quotes only when it has nothing else to say."""
+    section = VoiceSection(voice.card, dropped=list(voice.dropped), brief=not quote)
+    ranked = voice.ranked
+    if not quote:
+        plain = [i for i in ranked if not quotes(voice.supported[i])]
+        ranked = plain or ranked
     chosen: list[int] = []
-    if supported:
-        rows = embed([question, *supported])
-        relevance, sentence_rows = rows[1:] @ rows[0], rows[1:]
-        used = 0
-        for i in np.argsort(-relevance, kind="stable"):
-            seen = np.concatenate([taken, sentence_rows[chosen]]) if chosen else taken
-            if len(seen) and float((seen @ sentence_rows[i]).max()) >= REPEATS:
-                continue  # said already, by the considerations or this voice
-            length = count_words(supported[i])
-            if used + length > words and (chosen or length > 2 * words):
-                continue
-            chosen.append(int(i))
-            used += length
-        section.sentences = [supported[i] for i in sorted(chosen)]
+    used = 0
+    for i in ranked:
+        seen = np.concatenate([taken, voice.rows[chosen]]) if chosen else taken
+        if len(seen) and float((seen @ voice.rows[i]).max()) >= REPEATS:
+            continue  # said already, by the considerations or this voice
+        length = count_words(voice.supported[i])
+        if used + length > words and (chosen or length > 2 * words):
+            continue
+        chosen.append(i)
+        used += length
+    section.sentences = [voice.supported[i] for i in sorted(chosen)]
+    fit = voice.fit
     if fit is not None:
-        left = words - sum(count_words(s) for s in section.sentences)
+        left = words - used
         if not fit.relevant:
             section.withheld = True
-        elif count_words(fit.excerpt) <= max(left, VOICE_WORDS) or not section.sentences:
+        elif not section.sentences or (quote and count_words(fit.excerpt) <= max(left, VOICE_WORDS)):
             section.fit = fit
     return section
