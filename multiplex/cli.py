@@ -100,17 +100,20 @@ def ask(
     ] = None,
 ) -> None:
     """Answer QUESTION; with --mode mas, one agent per perspective and a synthesis."""
-    from multiplex.graph import MODES, Engine, RunRequest
+    from multiplex.graph import Engine, RunRequest
+    from multiplex.graph.state import mode_named
     from multiplex.llm import GenerationParams
 
     if not question.strip():
         fail("the question is empty")
-    if mode not in MODES:
-        fail(f"unknown mode '{mode}': use {', '.join(MODES)}")
+    try:
+        chosen = mode_named(mode)
+    except MultiplexError as exc:
+        fail(exc.message)
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     request = RunRequest.ask(
         question,
-        mode=mode,
+        mode=chosen,
         perspectives=ids,
         stream=not as_json,
         params=GenerationParams(temperature=temperature, seed=seed),
@@ -371,14 +374,13 @@ def bench_run(
 
     from multiplex.bench.datasets import load_dataset
     from multiplex.bench.datasets import per_domain as stratified
-    from multiplex.bench.run import parse_shard, run_bench
-    from multiplex.graph import MODES
+    from multiplex.bench.run import BenchConfig, parse_shard, run_bench
+    from multiplex.graph.state import mode_named
 
     settings = _settings()
     mode_list = [m.strip() for m in modes.split(",") if m.strip()]
-    unknown = set(mode_list) - set(MODES)
-    if unknown or not mode_list:
-        fail(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
+    if not mode_list:
+        fail("--modes names no mode")
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     try:
         loaded = load_dataset(dataset, settings.dataset_sources())
@@ -386,7 +388,16 @@ def bench_run(
         if split is not None and not chosen:
             fail(f"no question of {dataset} is in the split '{split}'")
         questions = (stratified(chosen, per_domain) if per_domain else chosen)[:limit]
-        shard_of = parse_shard(shard)
+        config = BenchConfig(
+            modes=tuple(mode_named(m) for m in mode_list),
+            models=tuple(model or [settings.model]),
+            perspectives=ids,
+            concurrency=concurrency,
+            shard=parse_shard(shard),
+            max_tokens=max_tokens,
+            repeats=repeats,
+            variants=variants,
+        )
     except MultiplexError as exc:
         fail(exc.message)
     for refused in loaded.refused:
@@ -419,16 +430,9 @@ def bench_run(
                     questions,
                     out,
                     settings,
-                    mode_list,
-                    model or [settings.model],
-                    ids,
-                    concurrency,
-                    shard_of,
-                    max_tokens,
+                    config,
                     on_progress,
                     lambda notice: err.print(f"[yellow]note:[/yellow] {notice}", highlight=False, soft_wrap=True),
-                    repeats=repeats,
-                    variants=variants,
                 )
             )
         except MultiplexError as exc:

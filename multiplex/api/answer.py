@@ -16,7 +16,7 @@ from multiplex.api import render, sse
 from multiplex.api.deps import Services
 from multiplex.api.disconnect import ClientGone, until_disconnect
 from multiplex.api.protocol import ChatCompletionRequest
-from multiplex.api.translate import to_run_request
+from multiplex.api.translate import to_run
 from multiplex.graph import RunResult
 
 log = logging.getLogger("multiplex.api")
@@ -28,12 +28,12 @@ async def answer(
     body: ChatCompletionRequest, request: Request, services: Services, whole: Whole, stream: Stream
 ) -> Response:
     no_cache = "no-cache" in request.headers.get("cache-control", "").lower()
-    run_request = to_run_request(body, services.engine, services.client_tasks, no_cache=no_cache)
+    run = to_run(body, services.engine, services.client_tasks, no_cache=no_cache)
     log.info(
         "%s %s: mode %s%s%s",
         request.url.path,
         body.model,
-        run_request.mode,
+        run.request.mode,
         f", user {body.user!r}" if body.user else "",
         f", metadata {body.metadata}" if body.metadata else "",  # bounded: 16 pairs of 64 + 512 characters
     )
@@ -47,7 +47,7 @@ async def answer(
     if body.stream:
         frames = sse.events(
             services.engine,
-            run_request,
+            run,
             stream(body.model, drafts),
             events=body.multiplex.stream_perspectives,
             include_usage=bool(body.stream_options and body.stream_options.include_usage),
@@ -61,7 +61,7 @@ async def answer(
         )
     async with stack:
         try:
-            result = await until_disconnect(request, services.drain.within(services.engine.run(run_request)))
+            result = await until_disconnect(request, services.drain.within(services.engine.run(run)))
         except ClientGone:
             return Response(status_code=499)  # nobody is listening; the status is for the logs
     services.metrics.record_run(result)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from multiplex.errors import NotFound
 from multiplex.graph import MODES, Engine
+from multiplex.graph.state import Mode
 
 
 @dataclass(frozen=True)
 class ServedModel:
     id: str
-    mode: str
+    mode: Mode
     perspective: str | None
     description: str
     model: str  # the model behind it (a perspective's own, where its card names one)

@@ -21,8 +21,8 @@ from multiplex.graph import (
     PerspectiveDelta,
     PerspectiveDone,
     PerspectiveStarted,
+    PreparedRun,
     RunDone,
-    RunRequest,
     RunResult,
 )
 
@@ -32,7 +32,7 @@ _END = object()
 
 async def events(
     engine: Engine,
-    run_request: RunRequest,
+    run: PreparedRun,
     chunks: Frames,
     *,
     events: bool,
@@ -49,7 +49,7 @@ async def events(
 
     async def pump() -> None:
         try:
-            async for event in engine.stream(run_request):
+            async for event in engine.stream(run):
                 await queue.put(event)
         except Exception as exc:  # delivered to the stream as an error frame
             await queue.put(exc)

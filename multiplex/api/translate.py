@@ -7,17 +7,18 @@ from dataclasses import replace
 from multiplex.api.client_tasks import ClientTasks, wants_json
 from multiplex.api.models_catalog import resolve
 from multiplex.api.protocol import ChatCompletionRequest
-from multiplex.graph import Engine, RunRequest
+from multiplex.graph import Engine, PreparedRun, RunRequest
+from multiplex.graph.state import Mode
 from multiplex.llm import GenerationParams
 
 
-def to_run_request(
+def to_run(
     body: ChatCompletionRequest, engine: Engine, client_tasks: ClientTasks, *, no_cache: bool = False
-) -> RunRequest:
-    """The run a request asks for, validated by the engine before any response starts."""
+) -> PreparedRun:
+    """The run a request asks for, checked once by the engine before any response starts."""
     served = resolve(body.model, engine)
     messages = [m.model_dump(exclude_none=True) for m in body.messages]
-    mode = served.mode
+    mode: Mode = served.mode
     perspectives: tuple[str, ...] | None = None
     if served.perspective:
         perspectives = (served.perspective,)
@@ -39,7 +40,7 @@ def to_run_request(
             params = replace(params, response_format={"type": "json_object"})
     run_request = RunRequest(
         messages=messages,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         params=params,
         perspectives=perspectives,
         stream=body.stream,
@@ -48,5 +49,4 @@ def to_run_request(
         synthesizer_model=body.multiplex.synthesizer_model,
         cache=body.multiplex.cache is not False and not no_cache,
     )
-    engine.check(run_request)
-    return run_request
+    return engine.prepare(run_request)

@@ -20,6 +20,7 @@ from multiplex.bench.questions import Question
 from multiplex.bench.store import Key, RunStore, key_of
 from multiplex.errors import InvalidRequest, MultiplexError
 from multiplex.graph import Engine, RunRequest
+from multiplex.graph.state import Mode
 from multiplex.llm import LLM, GenerationParams
 from multiplex.scoring.viewpoints import Viewpoint, read_viewpoints
 from multiplex.settings import Settings
@@ -43,7 +44,7 @@ SEED = 1  # with --repeats or --variants, run r (0-based) of a question asks wit
 @dataclass(frozen=True)
 class Task:
     question: Question
-    mode: str
+    mode: Mode
     model: str
     variant: int = 0  # which of WORDINGS
     repeat: int = 0
@@ -62,6 +63,34 @@ class Task:
         return SEED + self.repeat if self.seeded else None
 
 
+@dataclass(frozen=True)
+class BenchConfig:
+    """What a bench run asks of every question: its modes and models, the perspectives of mas,
+    how many runs at once, this machine's shard, each agent call's max tokens, and how often
+    (repeats with other seeds, variants in other wordings)."""
+
+    modes: tuple[Mode, ...]
+    models: tuple[str, ...]
+    perspectives: tuple[str, ...] | None = None
+    concurrency: int = 4
+    shard: tuple[int, int] = (1, 1)
+    max_tokens: int | None = None
+    repeats: int = 1
+    variants: int = 1
+
+    def manifest(self, roster: list[str], questions: int) -> dict[str, Any]:
+        return {
+            "modes": list(self.modes),
+            "models": list(self.models),
+            "perspectives": list(self.perspectives or roster),
+            "shard": f"{self.shard[0]}/{self.shard[1]}",
+            "questions": questions,
+            "max_tokens": self.max_tokens,
+            "repeats": self.repeats,
+            "variants": self.variants,
+        }
+
+
 def parse_shard(text: str | None) -> tuple[int, int]:
     if not text:
         return (1, 1)
@@ -74,18 +103,12 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     return (index, count)
 
 
-def plan(
-    questions: list[Question],
-    modes: list[str],
-    models: list[str],
-    shard: tuple[int, int],
-    repeats: int = 1,
-    variants: int = 1,
-) -> list[Task]:
+def plan(questions: list[Question], config: BenchConfig) -> list[Task]:
     """All tasks in a fixed order; shard I/N takes every N-th, starting at the I-th. With `repeats`,
     each question as asked runs that many times with other seeds; with `variants`, it is also
     asked in that many wordings (once each, the first seed): the spread across seeds and across
     wordings, each from the same first run."""
+    repeats, variants = config.repeats, config.variants
     if not 1 <= variants <= len(WORDINGS):
         raise InvalidRequest(f"--variants takes 1 to {len(WORDINGS)}, not {variants}")
     if repeats < 1:
@@ -95,11 +118,11 @@ def plan(
     tasks = [
         Task(q, mode, model, variant, repeat, seeded)
         for q in questions
-        for model in models
-        for mode in modes
+        for model in config.models
+        for mode in config.modes
         for variant, repeat in runs
     ]
-    index, count = shard
+    index, count = config.shard
     return tasks[index - 1 :: count]
 
 
@@ -185,37 +208,15 @@ async def run_bench(
     questions: list[Question],
     out: Path,
     settings: Settings,
-    modes: list[str],
-    models: list[str],
-    perspectives: tuple[str, ...] | None,
-    concurrency: int,
-    shard: tuple[int, int],
-    max_tokens: int | None,
+    config: BenchConfig,
     on_progress: Callable[[dict[str, Any] | None, int, int], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
-    *,
-    repeats: int = 1,
-    variants: int = 1,
 ) -> tuple[int, int]:
     """Runs what is missing in `out`; returns (ok, failed) counts of this invocation. One run at a
     time writes to a folder: a second one started on it stops at once, saying so."""
     out.mkdir(parents=True, exist_ok=True)
     with _only_writer(out):
-        return await _run_bench(
-            questions,
-            out,
-            settings,
-            modes,
-            models,
-            perspectives,
-            concurrency,
-            shard,
-            max_tokens,
-            on_progress,
-            on_notice,
-            repeats=repeats,
-            variants=variants,
-        )
+        return await _run_bench(questions, out, settings, config, on_progress, on_notice)
 
 
 @contextmanager
@@ -237,48 +238,30 @@ async def _run_bench(
     questions: list[Question],
     out: Path,
     settings: Settings,
-    modes: list[str],
-    models: list[str],
-    perspectives: tuple[str, ...] | None,
-    concurrency: int,
-    shard: tuple[int, int],
-    max_tokens: int | None,
-    on_progress: Callable[[dict[str, Any] | None, int, int], None] | None = None,
-    on_notice: Callable[[str], None] | None = None,
-    *,
-    repeats: int = 1,
-    variants: int = 1,
+    config: BenchConfig,
+    on_progress: Callable[[dict[str, Any] | None, int, int], None] | None,
+    on_notice: Callable[[str], None] | None,
 ) -> tuple[int, int]:
     store = RunStore(out)
     if store.repaired and on_notice:
         on_notice(store.repaired)
     llm = LLM(settings)  # one pool and one embedded model for every engine
     # --max-tokens caps each agent call (the engine's own budget), not the answer a client reads
-    each_call = {"max_tokens": max_tokens} if max_tokens else {}
-    engines = {m: Engine.from_settings(settings.model_copy(update={"model": m, **each_call}), llm) for m in models}
-    first = engines[models[0]]
+    each_call = {"max_tokens": config.max_tokens} if config.max_tokens else {}
+    engines = {
+        m: Engine.from_settings(settings.model_copy(update={"model": m, **each_call}), llm) for m in config.models
+    }
+    first = engines[config.models[0]]
+    perspectives = config.perspectives
     if perspectives:
         first.roster.subset(perspectives)
-    write_manifest(
-        out,
-        first,
-        {
-            "modes": modes,
-            "models": models,
-            "perspectives": list(perspectives or first.roster.ids),
-            "shard": f"{shard[0]}/{shard[1]}",
-            "questions": len(questions),
-            "max_tokens": max_tokens,
-            "repeats": repeats,
-            "variants": variants,
-        },
-    )
+    write_manifest(out, first, config.manifest(first.roster.ids, len(questions)))
     done = store.done()
-    todo = [t for t in plan(questions, modes, models, shard, repeats, variants) if t.key not in done]
+    todo = [t for t in plan(questions, config) if t.key not in done]
     total = len(todo)
     if on_progress:
         on_progress(None, 0, total)
-    semaphore = asyncio.Semaphore(concurrency)
+    semaphore = asyncio.Semaphore(config.concurrency)
     counts = {"ok": 0, "failed": 0}
 
     async def one(task: Task) -> None:

@@ -10,6 +10,7 @@ from multiplex.graph.state import (
     PerspectiveDelta,
     PerspectiveDone,
     PerspectiveStarted,
+    PreparedRun,
     RunDone,
     RunRequest,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "PerspectiveDone",
     "PerspectiveRecord",
     "PerspectiveStarted",
+    "PreparedRun",
     "RunDone",
     "RunRecord",
     "RunRequest",

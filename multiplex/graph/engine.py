@@ -34,6 +34,7 @@ from multiplex.graph.state import (
     PerspectiveDelta,
     PerspectiveDone,
     PerspectiveStarted,
+    PreparedRun,
     RunDone,
     RunRequest,
 )
@@ -111,9 +112,9 @@ class Engine:
     def model_of(self, perspective_id: str) -> str:
         return self.context.model_of(self.roster.get(perspective_id))
 
-    def check(self, request: RunRequest) -> Roster:
-        """The one validation of a request: its mode, its perspectives, its conversation.
-        Returns the perspectives taking part."""
+    def prepare(self, request: RunRequest) -> PreparedRun:
+        """The one validation of a request: its mode, its perspectives, its conversation, the
+        models it chooses. Raises InvalidRequest naming the field."""
         if request.mode not in ENGINE_MODES:
             raise InvalidRequest(f"unknown mode '{request.mode}'; use one of {', '.join(MODES)}", param="mode")
         if request.mode == "perspective" and (not request.perspectives or len(request.perspectives) != 1):
@@ -134,7 +135,7 @@ class Engine:
                 param="perspectives",
             )
         self._check_choices(request, roster)
-        return roster
+        return PreparedRun(request, roster)
 
     def _check_choices(self, request: RunRequest, roster: Roster) -> None:
         """Models a request chooses must be among MULTIPLEX_ALLOWED_MODELS (or, with none listed, the
@@ -155,13 +156,14 @@ class Engine:
                     param=param,
                 )
 
-    async def stream(self, request: RunRequest) -> AsyncGenerator[Event, None]:
+    async def stream(self, run: RunRequest | PreparedRun) -> AsyncGenerator[Event, None]:
         """The run's events; from the answer cache when it holds this request (replayed, drafts and
         all), and an identical request already running in this process is waited for, not repeated."""
-        self.check(request)
+        prepared = run if isinstance(run, PreparedRun) else self.prepare(run)
+        request = prepared.request
         key = self.cache.key(request)
         if key is None:
-            async for event in self._run(request):
+            async for event in self._run(prepared):
                 yield event
             return
         hit = await self.cache.get(key)
@@ -175,7 +177,7 @@ class Engine:
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._inflight[key] = done
         try:
-            async for event in self._run(request):
+            async for event in self._run(prepared):
                 if isinstance(event, RunDone) and event.result.score_error is None and event.result.complete:
                     await self.cache.put(key, event.result)  # nothing degraded is replayed
                     done.set_result(True)
@@ -185,8 +187,8 @@ class Engine:
             if not done.done():
                 done.set_result(False)
 
-    async def _run(self, request: RunRequest) -> AsyncIterator[Event]:
-        roster = self.check(request)
+    async def _run(self, prepared: PreparedRun) -> AsyncIterator[Event]:
+        request, roster = prepared.request, prepared.roster
         started = time.perf_counter()
         state: GraphState = {"request": request, "roster": roster, "records": [], "calls": []}
         final: dict[str, Any] = {}
@@ -251,8 +253,8 @@ class Engine:
         except MultiplexError as exc:
             result.score_error = exc.message
 
-    async def run(self, request: RunRequest) -> RunResult:
-        async with aclosing(self.stream(request)) as events:  # its bookkeeping ends with the run
+    async def run(self, run: RunRequest | PreparedRun) -> RunResult:
+        async with aclosing(self.stream(run)) as events:  # its bookkeeping ends with the run
             async for event in events:
                 if isinstance(event, RunDone):
                     return event.result

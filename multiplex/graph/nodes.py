@@ -21,7 +21,7 @@ from multiplex.errors import EmptyAnswer
 from multiplex.graph import messages as build_messages
 from multiplex.graph.context import Called, GraphContext, TokenSink, wants_format
 from multiplex.graph.guards import Guard, References
-from multiplex.graph.record import Citation, ConsiderationsRecord, PerspectiveRecord
+from multiplex.graph.record import Citation, ConsiderationsRecord, PerspectiveRecord, Role
 from multiplex.graph.sections import SECTION_DRAFT_TOKENS
 from multiplex.graph.state import (
     AnswerDelta,
@@ -43,6 +43,7 @@ log = logging.getLogger("multiplex.graph")
 # seven agents here; python tests/benchmarks/grounding_cost.py).
 PROMPT_PASSAGE_WORDS = 20
 FORMAT_DRAFT_TOKENS = 160  # drafts behind an answer in the client's JSON format
+SINGLE_CALL_ROLES: dict[str, Role] = {"baseline": "baseline", "contextual": "contextual", "task": "task"}
 
 
 def sink(emit: Callable[[Any], None], make: Callable[[str], Any]) -> TokenSink:
@@ -77,7 +78,7 @@ async def answer(state: GraphState, *, runtime: Runtime[GraphContext]) -> dict[s
         )
         on_token = sink(emit, AnswerDelta) if request.stream else None
         called = await ctx.call(
-            request.mode,  # type: ignore[arg-type]
+            SINGLE_CALL_ROLES[request.mode],
             model,
             chat,
             request.params,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
 
+from multiplex.errors import InvalidRequest
 from multiplex.graph.analysis import Analysis
 from multiplex.graph.record import (
     AgentCall,
@@ -21,14 +22,23 @@ from multiplex.llm.types import GenerationParams
 from multiplex.roster import Perspective, Roster
 from multiplex.scoring.viewpoints import Viewpoint
 
+# What the engine runs: the modes a user picks (below), one perspective agent alone, and a chat
+# client's housekeeping task.
+Mode = Literal["baseline", "contextual", "mas", "perspective", "task"]
 # The modes a user picks (CLI, bench, served `multiplex-<mode>` models), and their descriptions.
-MODES: dict[str, str] = {
+MODES: dict[Mode, str] = {
     "baseline": "The plain model with no system prompt of ours (uniplex baseline).",
     "contextual": "One model call with the multiplex system prompt (contextually-implemented multiplex).",
     "mas": "One agent per perspective in parallel, then a synthesis (MAS-implemented multiplex).",
 }
-# What the engine also runs: one perspective agent alone, and a chat client's housekeeping task.
-Mode = Literal["baseline", "contextual", "mas", "perspective", "task"]
+
+
+def mode_named(name: str) -> Mode:
+    """The mode a user named (`ask --mode`, `bench run --modes`); an unknown one is refused."""
+    for mode in MODES:
+        if mode == name:
+            return mode
+    raise InvalidRequest(f"unknown mode '{name}': use {', '.join(MODES)}", param="mode")
 
 
 @dataclass(frozen=True)
@@ -47,8 +57,36 @@ class RunRequest:
     cache: bool = True  # may be answered from the answer cache (and stored in it)
 
     @classmethod
-    def ask(cls, question: str, **kwargs: Any) -> RunRequest:
-        return cls(messages=[{"role": "user", "content": question}], **kwargs)
+    def ask(
+        cls,
+        question: str,
+        *,
+        mode: Mode = "mas",
+        params: GenerationParams | None = None,
+        perspectives: tuple[str, ...] | None = None,
+        stream: bool = False,
+        score: bool = True,
+        viewpoints: tuple[Viewpoint, ...] | None = None,
+    ) -> RunRequest:
+        """One question as the whole conversation."""
+        return cls(
+            messages=[{"role": "user", "content": question}],
+            mode=mode,
+            params=params or GenerationParams(),
+            perspectives=perspectives,
+            stream=stream,
+            score=score,
+            viewpoints=viewpoints,
+        )
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A request the engine checked once (`Engine.prepare`), with the perspectives taking part:
+    what `Engine.stream` and `Engine.run` take, so that nothing is checked twice."""
+
+    request: RunRequest
+    roster: Roster
 
 
 # Events a streaming run yields, in order: for mas, PerspectiveStarted/Delta/Done interleaved

@@ -17,7 +17,7 @@ import pytest
 from multiplex.bench.datasets import WORLDVIEW_BENCH_SHA256, load_dataset, per_domain, questions_sha256
 from multiplex.bench.judges import agreement, judged, rescore
 from multiplex.bench.report import own_voice, write_report
-from multiplex.bench.run import merge, parse_shard, run_bench
+from multiplex.bench.run import BenchConfig, merge, parse_shard, run_bench
 from multiplex.bench.store import RunStore
 from multiplex.errors import InvalidRequest
 from multiplex.roster import load_roster
@@ -179,7 +179,8 @@ def test_shard_parsing() -> None:
 
 async def bench(out: Path, questions, shard=(1, 1), modes=("baseline", "contextual", "mas"), **settings):
     loaded = load_settings(**settings)
-    return await run_bench(questions, out, loaded, list(modes), [loaded.model], None, 8, shard, None)
+    config = BenchConfig(tuple(modes), (loaded.model,), concurrency=8, shard=shard)
+    return await run_bench(questions, out, loaded, config)
 
 
 async def test_a_run_its_report_and_its_synthesis_metrics(tmp_path: Path, scripted) -> None:
@@ -471,9 +472,8 @@ async def test_repeats_ask_with_their_seeds_and_variants_in_their_wordings(tmp_p
     model = scripted("seen", reply)
     loaded = load_settings(model=model, cache_ttl_s=3600)
     questions = [Question("q1", "Is it right to eat meat?")]
-    ok, failed = await run_bench(
-        questions, tmp_path / "o", loaded, ["baseline"], [model], None, 2, (1, 1), None, repeats=3, variants=2
-    )
+    config = BenchConfig(("baseline",), (model,), concurrency=2, repeats=3, variants=2)
+    ok, failed = await run_bench(questions, tmp_path / "o", loaded, config)
     assert (ok, failed) == (4, 0)
     records = sorted(RunStore(tmp_path / "o").records(), key=lambda r: (r["variant"], r["repeat"]))
     assert [(r["variant"], r["repeat"], r["seed"]) for r in records] == [(0, 0, 1), (0, 1, 2), (0, 2, 3), (1, 0, 1)]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from multiplex.bench.datasets import load_dataset
-from multiplex.bench.run import run_bench
+from multiplex.bench.run import BenchConfig, run_bench
 from multiplex.errors import ConfigError, InvalidRequest
 from multiplex.graph import Engine
 from multiplex.grounding.passages import Review, read_passages
@@ -26,7 +26,7 @@ def test_an_unexpected_error_is_a_500_with_its_request_id_in_the_header_and_the_
     def broken(self, request):  # noqa: ARG001
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(Engine, "check", broken)
+    monkeypatch.setattr(Engine, "prepare", broken)
     response = httpx.post(f"{server.api}/chat/completions", json=CHAT, headers={"x-request-id": "req-look-here"})
     assert response.status_code == 500 and response.headers["x-request-id"] == "req-look-here"
     assert (
@@ -91,10 +91,9 @@ async def test_one_runs_unexpected_error_is_its_failed_record_not_the_batchs_end
 
     monkeypatch.setattr(engine_module.Engine, "run", sometimes)
     questions = [Question("a", "Fine?"), Question("b", "boom?"), Question("c", "Also fine?")]
-    ok, failed = await run_bench(
-        questions, tmp_path, load_settings(model=scripted("fine", lambda c: "An answer.")), ["baseline"],
-        ["fake/fine"], None, 2, (1, 1), None,
-    )  # fmt: skip
+    settings = load_settings(model=scripted("fine", lambda c: "An answer."))
+    config = BenchConfig(("baseline",), ("fake/fine",), concurrency=2)
+    ok, failed = await run_bench(questions, tmp_path, settings, config)
     assert (ok, failed) == (2, 1)
     records = [json.loads(line) for line in (tmp_path / "records.jsonl").read_text().splitlines()]
     [broken] = [r for r in records if r["status"] == "failed"]
@@ -106,7 +105,7 @@ async def test_two_bench_runs_on_one_folder_do_not_both_run(tmp_path: Path, scri
 
     settings = load_settings(model=scripted("slow", lambda c: "An answer."), fake_latency_ms=300)
     questions = [Question(str(i), f"Q{i}?") for i in range(4)]
-    args = (questions, tmp_path, settings, ["baseline"], ["fake/slow"], None, 1, (1, 1), None)
+    args = (questions, tmp_path, settings, BenchConfig(("baseline",), ("fake/slow",), concurrency=1))
     first = asyncio.create_task(run_bench(*args))
     await asyncio.sleep(0.1)
     with pytest.raises(InvalidRequest, match="another bench run is writing to"):
