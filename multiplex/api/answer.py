@@ -7,21 +7,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from multiplex.api import render, sse
+from multiplex.api import sse
+from multiplex.api.chat.protocol import ChatCompletionRequest
 from multiplex.api.deps import Services
 from multiplex.api.disconnect import ClientGone, until_disconnect
-from multiplex.api.protocol import ChatCompletionRequest
+from multiplex.api.frames import Drafts, Frames, missing_header
 from multiplex.api.translate import to_run
 from multiplex.graph import RunResult
 
 log = logging.getLogger("multiplex.api")
-Whole = Callable[[str, RunResult, render.Drafts], BaseModel]
-Stream = Callable[[str, render.Drafts], render.Frames]
+Whole = Callable[[str, RunResult, Drafts], BaseModel]
+Stream = Callable[[str, Drafts], Frames]
+
+
+def streamed(description: str) -> dict[int | str, dict[str, Any]]:
+    """A route's 200 in /openapi.json: JSON, or with `stream` the server-sent events `description` names."""
+    return {200: {"description": description, "content": {"text/event-stream": {}}}}
 
 
 async def answer(
@@ -66,4 +73,4 @@ async def answer(
             return Response(status_code=499)  # nobody is listening; the status is for the logs
     services.metrics.record_run(result)
     shaped = whole(body.model, result, drafts)
-    return JSONResponse(shaped.model_dump(mode="json"), headers=render.missing_header(result))
+    return JSONResponse(shaped.model_dump(mode="json"), headers=missing_header(result))

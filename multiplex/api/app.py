@@ -10,15 +10,19 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
 import multiplex
-from multiplex.api import errors
+from multiplex.api import errors, health
+from multiplex.api.chat import route as chat
 from multiplex.api.client_tasks import ClientTasks
+from multiplex.api.completions import route as completions
 from multiplex.api.deps import Services
 from multiplex.api.limits import RateLimiter, RunLimiter
 from multiplex.api.logs import configure_logging
 from multiplex.api.metrics import Metrics
 from multiplex.api.middleware import RequestContextMiddleware
+from multiplex.api.models import route as models
 from multiplex.api.playground import playground
-from multiplex.api.routes import chat, completions, health, models, score
+from multiplex.api.responses import route as responses
+from multiplex.api.score import route as score
 from multiplex.api.server import Drain
 from multiplex.graph import Engine
 from multiplex.llm import LLM
@@ -70,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     errors.install(app)
-    for module in (chat, completions, models, score, health):
+    for module in (chat, completions, responses, models, score, health):
         app.include_router(module.router)
     if (files := playground()) is not None:
         app.mount("/playground", files, name="playground")

@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from multiplex.api.errors import sse_error_frame
-from multiplex.api.render import Frames
+from multiplex.api.frames import Frames
 from multiplex.api.server import Drain
 from multiplex.errors import MultiplexError
 from multiplex.graph import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from multiplex.api.chat.protocol import ChatCompletionRequest
 from multiplex.api.client_tasks import ClientTasks, wants_json
-from multiplex.api.models_catalog import resolve
-from multiplex.api.protocol import ChatCompletionRequest
+from multiplex.api.models.catalog import resolve
 from multiplex.graph import Engine, PreparedRun, RunRequest
 from multiplex.graph.state import Mode
 from multiplex.llm import GenerationParams

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from multiplex.api.errors import sse_error_frame
-from multiplex.api.render import Chunks
+from multiplex.api.chat.frames import Chunks
 from multiplex.errors import QuorumNotMet
 from multiplex.graph.guards import Guard
 from multiplex.graph.record import PerspectiveRecord

@@ -5,25 +5,22 @@ naming the field."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
-from multiplex.api import render
+from multiplex.api.chat.protocol import ChatCompletionRequest, as_chat
+from multiplex.api.frames import sse_data
 from multiplex.api.protocol import (
     MAX_TOKENS,
-    ChatCompletionRequest,
     MultiplexOptions,
     StreamOptions,
-    as_chat,
     reject_invalid_unicode,
+    reject_unsupported,
 )
 from multiplex.errors import InvalidRequest
-from multiplex.graph import PerspectiveRecord, RunResult
 from multiplex.graph.record import RunRecord
 from multiplex.llm import Usage
 
@@ -58,13 +55,8 @@ class CompletionRequest(BaseModel):
     @classmethod
     def _reject_unsupported(cls, data: Any) -> Any:
         reject_invalid_unicode(data)
+        reject_unsupported(data, _UNSUPPORTED)
         if isinstance(data, dict):
-            for name, harmless in _UNSUPPORTED.items():
-                value = data.get(name)
-                if value is not None and value != harmless:
-                    raise InvalidRequest(
-                        f"'{name}' is not supported by multiplex", param=name, code="unsupported_parameter"
-                    )
             prompt = data.get("prompt")
             if isinstance(prompt, list) and len(prompt) != 1:
                 raise InvalidRequest(
@@ -99,12 +91,12 @@ class TextChoice(BaseModel):
     finish_reason: Literal["stop", "length"] | None = None
 
 
-def _completion_id() -> str:
+def completion_id() -> str:
     return f"cmpl-{uuid.uuid4().hex[:24]}"
 
 
 class TextCompletion(BaseModel):
-    id: str = Field(default_factory=_completion_id)
+    id: str = Field(default_factory=completion_id)
     object: Literal["text_completion"] = "text_completion"
     created: int = Field(default_factory=lambda: int(time.time()))
     model: str
@@ -113,53 +105,4 @@ class TextCompletion(BaseModel):
     multiplex: RunRecord | None = Field(None, description="the run behind the answer (streamed: on the last chunk)")
 
     def frame(self) -> str:
-        data = self.model_dump(mode="json")
-        for name in ("usage", "multiplex"):
-            if data[name] is None:
-                del data[name]
-        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def completion(model: str, result: RunResult, drafts: render.Drafts) -> TextCompletion:
-    """The whole answer as text; drafts shown only inside <think> (the text protocol has no other place)."""
-    shown = render.drafts_text(result) if drafts == "think" else None
-    text = render.think(shown) + result.text if shown else result.text
-    return TextCompletion(
-        model=model,
-        choices=[TextChoice(text=text, finish_reason=result.finish_reason)],
-        usage=render.usage_of(result),
-        multiplex=result,
-    )
-
-
-@dataclass
-class TextChunks(render.Frames):
-    """The frames of one streamed text completion: text as it comes, the run record at the end."""
-
-    model: str
-    drafts: render.Drafts = "none"
-    id: str = field(default_factory=_completion_id)
-    created: int = field(default_factory=lambda: int(time.time()))
-    thinking: bool = False
-
-    def _chunk(self, **fields: Any) -> str:
-        return TextCompletion(id=self.id, created=self.created, model=self.model, **fields).frame()
-
-    def content(self, text: str) -> str:
-        if self.thinking:
-            self.thinking = False
-            text = "\n</think>\n\n" + text
-        return self._chunk(choices=[TextChoice(text=text)])
-
-    def done(self, record: PerspectiveRecord, events: bool) -> str:  # noqa: ARG002
-        if self.drafts != "think":
-            return ""
-        opening = "" if self.thinking else "<think>\n"
-        self.thinking = True
-        return self._chunk(choices=[TextChoice(text=opening + render.draft_block(record))])
-
-    def finish(self, result: RunResult, include_usage: bool) -> list[str]:
-        close = [self.content("")] if self.thinking else []
-        last = TextChoice(text="", finish_reason=result.finish_reason)
-        usage = render.usage_of(result) if include_usage else None
-        return [*close, self._chunk(choices=[last], usage=usage, multiplex=result)]
+        return sse_data(self.model_dump(mode="json"))

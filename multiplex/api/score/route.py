@@ -1,3 +1,5 @@
+"""POST /v1/score: a text (or many) scored as an answer is; with drafts, the synthesis metrics too."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -5,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from multiplex.api.deps import Caller, ServicesDep
-from multiplex.api.protocol import ERROR_RESPONSES, ScoreRequest
+from multiplex.api.protocol import ERROR_RESPONSES
+from multiplex.api.score.protocol import ScoreRequest
 from multiplex.errors import InvalidRequest
 from multiplex.scoring import ScoreResult
 from multiplex.scoring.viewpoints import Viewpoint

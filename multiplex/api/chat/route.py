@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from multiplex.api import render
 from multiplex.api.answer import answer
+from multiplex.api.chat import frames
+from multiplex.api.chat.protocol import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from multiplex.api.deps import Caller, ServicesDep
 from multiplex.api.logs import log_request
-from multiplex.api.protocol import ERROR_RESPONSES, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+from multiplex.api.protocol import ERROR_RESPONSES
 
 router = APIRouter(tags=["chat"], responses=ERROR_RESPONSES)
 STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -27,4 +28,4 @@ async def chat_completions(
     body: ChatCompletionRequest, request: Request, services: ServicesDep, _caller: Caller
 ) -> Response:
     log_request("chat completion", body, messages=services.settings.log_messages == "on")
-    return await answer(body, request, services, render.completion, render.Chunks)
+    return await answer(body, request, services, frames.completion, frames.Chunks)

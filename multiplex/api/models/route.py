@@ -1,10 +1,13 @@
+"""GET /v1/models and /v1/models/{id}: the served models, each with what it runs and whether a demo model runs it."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from multiplex.api.deps import Caller, Services, ServicesDep
-from multiplex.api.models_catalog import ServedModel, catalog, resolve
-from multiplex.api.protocol import ERROR_RESPONSES, ModelCard, ModelList, ServedModelInfo
+from multiplex.api.models.catalog import ServedModel, catalog, resolve
+from multiplex.api.models.protocol import ModelCard, ModelList, ServedModelInfo
+from multiplex.api.protocol import ERROR_RESPONSES
 from multiplex.llm import is_demo
 
 router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)
