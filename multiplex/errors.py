@@ -59,6 +59,15 @@ class ConfigError(MultiplexError):
     code = "invalid_config"
 
 
+class DataError(MultiplexError):
+    """A bench run's data (a dataset, a question or viewpoint file, a fetched file), its arguments
+    or its folder is wrong: the user's mistake, found by the CLI or the bench before or between
+    runs, never by a request to the API."""
+
+    type = "data_error"
+    code = "invalid_data"
+
+
 class AuthenticationFailed(ClientError):
     status_code = 401
     type = "authentication_error"

@@ -12,7 +12,7 @@ from pathlib import Path
 from multiplex.bench import viewpoint_sets
 from multiplex.bench.questions import Question, Questions, per_domain, questions_sha256, read_csv, read_jsonl, unique
 from multiplex.bench.worldview_bench import WORLDVIEW_BENCH, WORLDVIEW_BENCH_SHA256, load_worldview_bench
-from multiplex.errors import InvalidRequest
+from multiplex.errors import DataError
 from multiplex.settings import WORLDVIEW_BENCH_SOURCE
 
 __all__ = [
@@ -41,12 +41,12 @@ def load_dataset(source: str | Path, sources: Mapping[str, str] | None = None) -
         return viewpoint_sets.load_argkp(where.get(viewpoint_sets.ARGKP, viewpoint_sets.ARGKP_SOURCE))
     path = SAMPLE if str(source) == "sample" else Path(source)
     if not path.is_file():
-        raise InvalidRequest(f"no dataset at {path} (give a .jsonl or .csv file, or one of {', '.join(NAMED)})")
+        raise DataError(f"no dataset at {path} (give a .jsonl or .csv file, or one of {', '.join(NAMED)})")
     try:
         questions = unique(read_jsonl(path) if path.suffix == ".jsonl" else read_csv(path), path)
     except OSError as exc:
-        raise InvalidRequest(f"cannot read {path}: {exc.strerror}") from None
+        raise DataError(f"cannot read {path}: {exc.strerror}") from None
     if not questions:
         reasons = "; ".join(questions.refused[:3])
-        raise InvalidRequest(f"{path}: no question could be read" + (f" ({reasons})" if reasons else ""))
+        raise DataError(f"{path}: no question could be read" + (f" ({reasons})" if reasons else ""))
     return questions

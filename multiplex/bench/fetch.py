@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from multiplex.errors import InvalidRequest
+from multiplex.errors import DataError
 from multiplex.resources import cache_dir
 
 
@@ -25,7 +25,7 @@ def fetched(source: str, name: str, sha256: str, setting: str) -> bytes:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise InvalidRequest(f"cannot read {path}: {exc.strerror}") from None
+            raise DataError(f"cannot read {path}: {exc.strerror}") from None
         return _checked(data, sha256, str(path))
     cached = cache_dir() / "data" / hashlib.sha256(source.encode()).hexdigest()[:12] / name
     if cached.is_file():
@@ -39,7 +39,7 @@ def fetched(source: str, name: str, sha256: str, setting: str) -> bytes:
         response = httpx.get(url, timeout=60, follow_redirects=True)
         response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise InvalidRequest(
+        raise DataError(
             f"could not fetch {url} ({type(exc).__name__}: {exc}); without network, download the files elsewhere "
             f"and set {setting} to the folder that holds them"
         ) from None
@@ -54,7 +54,7 @@ def fetched(source: str, name: str, sha256: str, setting: str) -> bytes:
 def _checked(data: bytes, sha256: str, where: str) -> bytes:
     digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
-        raise InvalidRequest(
+        raise DataError(
             f"{where} is not the file this multiplex knows: sha256 {digest[:12]}..., expected {sha256[:12]}..."
         )
     return data

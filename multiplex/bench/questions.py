@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from multiplex.errors import InvalidRequest
+from multiplex.errors import DataError
 
 _NUMBERED = re.compile(r"^\s*(\d+)\.\s*(.+)$", re.DOTALL)
 
@@ -113,7 +113,7 @@ def read_csv(path: Path | str, text: str | None = None) -> Questions:
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     rows = [(reader.line_num, row) for row in reader]
     if not rows:
-        raise InvalidRequest(f"{path}: empty file")
+        raise DataError(f"{path}: empty file")
     header = [h.strip() for h in rows[0][1]]
     lowered = [h.lower() for h in header]
     for name in ("prompt", "question"):
@@ -142,7 +142,7 @@ def read_csv(path: Path | str, text: str | None = None) -> Questions:
                 number, prompt = int(match.group(1)), " ".join(match.group(2).split())
                 questions.append(Question(f"{_slug(domain)}-{number:02d}", prompt, domain))
     if not questions:
-        raise InvalidRequest(f"{path}: no 'prompt' column and no numbered questions under domain headers")
+        raise DataError(f"{path}: no 'prompt' column and no numbered questions under domain headers")
     return Questions(sorted(questions, key=lambda q: (header.index(q.domain or ""), q.id)))
 
 

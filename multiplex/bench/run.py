@@ -18,7 +18,7 @@ from typing import Any
 import multiplex
 from multiplex.bench.questions import Question
 from multiplex.bench.store import Key, RunStore, key_of
-from multiplex.errors import InvalidRequest, MultiplexError
+from multiplex.errors import DataError, MultiplexError
 from multiplex.graph import Engine, RunRequest
 from multiplex.graph.state import Mode
 from multiplex.llm import LLM, GenerationParams
@@ -97,9 +97,9 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     try:
         index, count = (int(part) for part in text.split("/"))
     except ValueError:
-        raise InvalidRequest(f"--shard takes I/N, like 2/3, not '{text}'") from None
+        raise DataError(f"--shard takes I/N, like 2/3, not '{text}'") from None
     if not 1 <= index <= count:
-        raise InvalidRequest(f"--shard {text}: I must be between 1 and N")
+        raise DataError(f"--shard {text}: I must be between 1 and N")
     return (index, count)
 
 
@@ -110,9 +110,9 @@ def plan(questions: list[Question], config: BenchConfig) -> list[Task]:
     wordings, each from the same first run."""
     repeats, variants = config.repeats, config.variants
     if not 1 <= variants <= len(WORDINGS):
-        raise InvalidRequest(f"--variants takes 1 to {len(WORDINGS)}, not {variants}")
+        raise DataError(f"--variants takes 1 to {len(WORDINGS)}, not {variants}")
     if repeats < 1:
-        raise InvalidRequest(f"--repeats takes 1 or more, not {repeats}")
+        raise DataError(f"--repeats takes 1 or more, not {repeats}")
     seeded = repeats > 1 or variants > 1
     runs = [(0, r) for r in range(repeats)] + [(v, 0) for v in range(1, variants)]
     tasks = [
@@ -225,7 +225,7 @@ def _only_writer(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise InvalidRequest(
+            raise DataError(
                 f"another bench run is writing to {out}: wait for it to finish, or give this one another --out"
             ) from None
         try:

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 from multiplex.bench.questions import Questions, questions_sha256, read_csv
-from multiplex.errors import InvalidRequest
+from multiplex.errors import DataError
 from multiplex.resources import cache_dir
 
 WORLDVIEW_BENCH = "worldview-bench"
@@ -23,8 +23,8 @@ WORLDVIEW_BENCH_SHA256 = "7883ffaa9f83303dba475087701122e51ffd5f00f88ebfd47de67f
 def _verified(text: str, source: str) -> Questions:
     try:
         questions = read_csv(source, text)
-    except InvalidRequest as exc:
-        raise InvalidRequest(f"{source} is not the WorldView-Bench CSV: {exc.message}") from None
+    except DataError as exc:
+        raise DataError(f"{source} is not the WorldView-Bench CSV: {exc.message}") from None
     domains = {q.domain for q in questions}
     digest = questions_sha256(questions)
     if (
@@ -32,7 +32,7 @@ def _verified(text: str, source: str) -> Questions:
         or len(domains) != WORLDVIEW_BENCH_DOMAINS
         or digest != WORLDVIEW_BENCH_SHA256
     ):
-        raise InvalidRequest(
+        raise DataError(
             f"{source} is not the WorldView-Bench questions this multiplex knows: {len(questions)} questions in "
             f"{len(domains)} domains (expected {WORLDVIEW_BENCH_QUESTIONS} in {WORLDVIEW_BENCH_DOMAINS}), "
             f"sha256 {digest[:12]}... (expected {WORLDVIEW_BENCH_SHA256[:12]}...)"
@@ -50,7 +50,7 @@ def load_worldview_bench(source: str) -> Questions:
         try:
             return _verified(path.read_text(encoding="utf-8-sig"), str(path))
         except OSError as exc:
-            raise InvalidRequest(f"cannot read WorldView-Bench at {path}: {exc.strerror}") from None
+            raise DataError(f"cannot read WorldView-Bench at {path}: {exc.strerror}") from None
     cached = cache_dir() / f"worldview-bench-{hashlib.sha256(source.encode()).hexdigest()[:12]}.csv"
     if cached.is_file():
         return _verified(cached.read_text(encoding="utf-8"), str(cached))
@@ -60,7 +60,7 @@ def load_worldview_bench(source: str) -> Questions:
         response = httpx.get(source, timeout=30, follow_redirects=True)
         response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise InvalidRequest(
+        raise DataError(
             f"could not fetch WorldView-Bench from {source} ({type(exc).__name__}: {exc}); without network, "
             "download that file elsewhere and set MULTIPLEX_WORLDVIEW_BENCH_URL to its local path"
         ) from None

@@ -19,7 +19,7 @@ from multiplex.bench.judges import agreement, judged, rescore
 from multiplex.bench.report import own_voice, write_report
 from multiplex.bench.run import BenchConfig, merge, parse_shard, run_bench
 from multiplex.bench.store import RunStore
-from multiplex.errors import InvalidRequest
+from multiplex.errors import DataError
 from multiplex.roster import load_roster
 from multiplex.scoring import score_text
 from multiplex.settings import load_settings
@@ -81,19 +81,19 @@ def test_worldview_bench_is_fetched_once_checked_and_cached(tmp_path: Path, monk
         assert len(load_dataset("worldview-bench", {"worldview-bench": f"{base}/wvb.csv"})) == 175  # from the cache
         assert hits == ["/wvb.csv"]
         assert len(list((tmp_path / "multiplex").glob("worldview-bench-*.csv"))) == 1
-        with pytest.raises(InvalidRequest, match="is not the WorldView-Bench"):
+        with pytest.raises(DataError, match="is not the WorldView-Bench"):
             load_dataset("worldview-bench", {"worldview-bench": f"{base}/other.csv"})
     finally:
         server.shutdown()
-    with pytest.raises(InvalidRequest, match="could not fetch WorldView-Bench .*MULTIPLEX_WORLDVIEW_BENCH_URL"):
+    with pytest.raises(DataError, match="could not fetch WorldView-Bench .*MULTIPLEX_WORLDVIEW_BENCH_URL"):
         load_dataset("worldview-bench", {"worldview-bench": f"{base}/gone.csv"})  # the server is down: a clear message
 
 
 def test_a_changed_worldview_bench_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "wvb.csv").write_text('Ethical / Moral,Religious\n"1. Is it right?","1. Why pray?"\n')
-    with pytest.raises(InvalidRequest, match="2 questions in 2 domains .*expected 175 in 7"):
+    with pytest.raises(DataError, match="2 questions in 2 domains .*expected 175 in 7"):
         load_dataset("worldview-bench", {"worldview-bench": str(tmp_path / "wvb.csv")})
-    with pytest.raises(InvalidRequest, match="cannot read WorldView-Bench"):
+    with pytest.raises(DataError, match="cannot read WorldView-Bench"):
         load_dataset("worldview-bench", {"worldview-bench": str(tmp_path / "missing.csv")})
 
 
@@ -105,9 +105,9 @@ def test_jsonl_csv_and_sample(tmp_path: Path) -> None:
     sample = load_dataset("sample")
     assert len(sample) == 14 and len({q.domain for q in sample}) == 7
     (tmp_path / "bad.jsonl").write_text('{"prompt": "no id"}\n')
-    with pytest.raises(InvalidRequest, match="no question could be read.*bad.jsonl:1: no question id"):
+    with pytest.raises(DataError, match="no question could be read.*bad.jsonl:1: no question id"):
         load_dataset(tmp_path / "bad.jsonl")
-    with pytest.raises(InvalidRequest, match="no dataset"):
+    with pytest.raises(DataError, match="no dataset"):
         load_dataset(tmp_path / "missing.csv")
 
 
@@ -173,7 +173,7 @@ def test_bench_run_asks_the_good_rows_and_names_the_bad(tmp_path: Path) -> None:
 def test_shard_parsing() -> None:
     assert parse_shard("2/3") == (2, 3)
     for bad in ("0/3", "4/3", "x"):
-        with pytest.raises(InvalidRequest):
+        with pytest.raises(DataError):
             parse_shard(bad)
 
 

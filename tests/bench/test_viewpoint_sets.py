@@ -18,7 +18,7 @@ import pytest
 from multiplex.bench.datasets import load_dataset
 from multiplex.bench.store import RunStore
 from multiplex.bench.viewpoint_sets import ARGKP_FILES, CLAIM_QUESTION
-from multiplex.errors import InvalidRequest
+from multiplex.errors import DataError
 from tests.conftest import ARGKP, PERSPECTRUM, needs_viewpoints
 
 
@@ -81,7 +81,7 @@ def test_argkp_is_fetched_once_checked_and_cached(tmp_path: Path, monkeypatch) -
         assert len(load_dataset("argkp", {"argkp": base})) == 28
         assert len(hits) == fetched  # read from the cache
         corrupt["flag"] = True
-        with pytest.raises(InvalidRequest, match="is not the file this multiplex knows: sha256"):
+        with pytest.raises(DataError, match="is not the file this multiplex knows: sha256"):
             load_dataset("argkp", {"argkp": base.replace("/base", "/base/")})  # another URL, not cached
     finally:
         server.shutdown()
@@ -89,7 +89,7 @@ def test_argkp_is_fetched_once_checked_and_cached(tmp_path: Path, monkeypatch) -
 
 def test_with_no_network_the_error_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    with pytest.raises(InvalidRequest, match="set MULTIPLEX_PERSPECTRUM_URL to the folder"):
+    with pytest.raises(DataError, match="set MULTIPLEX_PERSPECTRUM_URL to the folder"):
         load_dataset("perspectrum", {"perspectrum": "http://127.0.0.1:9/nowhere"})
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from multiplex.bench.datasets import load_dataset
 from multiplex.bench.run import BenchConfig, run_bench
-from multiplex.errors import ConfigError, InvalidRequest
+from multiplex.errors import ConfigError, DataError
 from multiplex.graph import Engine
 from multiplex.grounding.passages import Review, read_passages
 from multiplex.roster import resolve_source
@@ -108,6 +108,6 @@ async def test_two_bench_runs_on_one_folder_do_not_both_run(tmp_path: Path, scri
     args = (questions, tmp_path, settings, BenchConfig(("baseline",), ("fake/slow",), concurrency=1))
     first = asyncio.create_task(run_bench(*args))
     await asyncio.sleep(0.1)
-    with pytest.raises(InvalidRequest, match="another bench run is writing to"):
+    with pytest.raises(DataError, match="another bench run is writing to"):
         await run_bench(*args)
     assert await first == (4, 0)

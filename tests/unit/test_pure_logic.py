@@ -10,8 +10,8 @@ import random
 import httpx
 import pytest
 
-from multiplex.api.errors import sse_error_frame
 from multiplex.api.chat.frames import Chunks
+from multiplex.api.errors import sse_error_frame
 from multiplex.errors import QuorumNotMet
 from multiplex.graph.guards import Guard
 from multiplex.graph.record import PerspectiveRecord
