@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-for _name in [k for k in os.environ if k.startswith(("MULTIPLEX_", "OPENAI_"))]:
+# The tests' own settings (MULTIPLEX_TEST_*, such as MULTIPLEX_TEST_CHROMIUM) are kept.
+for _name in [k for k in os.environ if k.startswith(("MULTIPLEX_", "OPENAI_")) and not k.startswith("MULTIPLEX_TEST_")]:
     del os.environ[_name]
 os.environ["MULTIPLEX_MODEL"] = "fake/test"
 

@@ -80,6 +80,8 @@ class Guard:
         self.cited: dict[str, Passage] = {}  # the passages its verified quotations come from
         self._pending = ""
         self._held = ""
+        self._gap = ""  # whitespace after the last text passed on: sent only when more text follows
+        self._sent = False
 
     async def feed(self, token: str) -> None:
         self._pending += token
@@ -124,7 +126,19 @@ class Guard:
             unit = checked
         self.kept.append(unit)
         if self.emit is not None:
-            await self.emit(unit)
+            await self._send(unit)
+
+    async def _send(self, unit: str) -> None:
+        """Pass a unit on so that what is sent, joined, is exactly the text `close` returns: no
+        whitespace before the first words, none after the last (it waits for more words)."""
+        assert self.emit is not None
+        body = unit.rstrip()
+        if not body:
+            self._gap += unit if self._sent else ""
+            return
+        text = self._gap + body if self._sent else body.lstrip()
+        self._gap, self._sent = unit[len(body) :], True
+        await self.emit(text)
 
     def _checked(self, unit: str) -> str | None:
         """The unit with its verified quotations numbered, or None when it holds one no source holds."""

@@ -56,3 +56,14 @@ async def test_a_budget_shortens_every_voice_and_keeps_the_sources(scripted, max
 async def test_a_budget_too_small_for_every_voice_is_cut_and_says_so(scripted) -> None:
     text, finish = await ask(scripted("panel", panel), 60)
     assert finish == "length" and tokens.count(text) <= 60
+
+
+@pytest.mark.parametrize(("synthesis", "draft_tokens"), [("sections", 96), ("llm", 400)])
+async def test_drafts_for_sections_are_capped_at_what_a_section_keeps(scripted, synthesis, draft_tokens) -> None:
+    """A section keeps about 80 words of its draft: with `sections` a draft is capped at 96 tokens,
+    however large MULTIPLEX_MAX_TOKENS (a longer one buys only time); with `llm` it is not."""
+    seen = []
+    model = scripted("seen", lambda call: seen.append(call) or panel(call))
+    await engine(model=model, synthesis=synthesis, max_tokens=400).run(RunRequest.ask(Q, mode="mas"))
+    drafts = [call.max_tokens for call in seen if call.role == "perspective"]
+    assert len(drafts) == 7 and set(drafts) == {draft_tokens}

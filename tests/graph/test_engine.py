@@ -122,7 +122,7 @@ async def test_voices_an_llm_synthesis_loses_are_restored_from_their_drafts(scri
         assert "**Western.**" not in result.text  # voices the synthesis kept are not repeated
         assert result.scores.synthesis.retention_min > 0.9  # every voice is in the answer now
         if stream:
-            assert "".join(e.text for e in events if isinstance(e, AnswerDelta)).strip() == result.text
+            assert "".join(e.text for e in events if isinstance(e, AnswerDelta)) == result.text
 
 
 async def test_an_llm_synthesis_that_only_talks_about_itself_is_replaced_by_sections(scripted) -> None:
@@ -147,8 +147,9 @@ async def test_usage_is_summed_over_every_call_and_each_call_is_booked() -> None
     assert result.model_dump()["usage"]["total_tokens"] == result.usage.total_tokens
 
 
-async def test_a_card_named_like_a_role_cannot_take_its_usage(tmp_path) -> None:
-    """Calls are typed rows, not keys: a perspective's usage never merges into the synthesizer's."""
+async def test_a_card_may_not_take_the_name_of_a_role(tmp_path) -> None:
+    """A card's id is refused when a role has it ("synthesizer"): a record, a log line or a metric
+    naming it would not say which is meant."""
     from multiplex.errors import ConfigError
     from multiplex.roster import load_roster
 

@@ -123,3 +123,18 @@ def test_every_line_a_section_may_quote_is_verified() -> None:
             if not found or any(shipped.find(q.text) is None for q in found):
                 unverified.append((passage.id, excerpt))
     assert unverified == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mercy is owed to all.\n",
+        "  Mercy is owed to all.\n\nKindness too.  \n",
+        "\n\nMercy is owed to all. Kindness too.\n\n",
+    ],
+)
+async def test_what_streams_is_exactly_what_is_kept(text) -> None:
+    """A client that joins the deltas holds the record's content: whitespace around the kept text
+    is sent only between words (a draft ending in a newline once streamed one the record lacked)."""
+    kept, out, _ = await guarded(text, stream=True)
+    assert "".join(out) == kept == text.strip()

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import litellm
 import pytest
@@ -191,3 +192,13 @@ def test_serve_on_a_port_in_use_is_one_line(tmp_path) -> None:
             )
             assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
             assert f"127.0.0.1:{port}" in done.stderr and "Address already in use" in done.stderr
+
+
+def test_the_tests_own_settings_survive_the_test_environment() -> None:
+    """The suite clears MULTIPLEX_* before it starts, but not its own MULTIPLEX_TEST_* (the
+    Chromium the browser tests use, as the README says)."""
+    code = "import tests.conftest; from tests.e2e.browser import CHROMIUM; print(CHROMIUM)"
+    env = {**os.environ, "MULTIPLEX_TEST_CHROMIUM": "/opt/elsewhere/chromium"}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, check=True)
+    assert done.stdout.strip() == "/opt/elsewhere/chromium"
