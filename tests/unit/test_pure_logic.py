@@ -85,9 +85,9 @@ async def test_the_process_talk_guard_streams_whole_sentences_and_drops_process_
     guard = Guard(emit, process_talk=True)
     for token in ["Duty binds ", "us. The dra", "fts agree. Kin", "ship ma", "tters"]:
         await guard.feed(token)
-    assert out == ["Duty binds us. "]  # nothing unfinished leaves before its end
+    assert out == ["Duty binds us."]  # nothing unfinished leaves before its end, nor the space after it
     assert await guard.close() == "Duty binds us. Kinship matters"
-    assert out == ["Duty binds us. ", "Kinship matters"] and guard.removed == 1
+    assert out == ["Duty binds us.", " Kinship matters"] and guard.removed == 1
     cut = Guard(process_talk=True)
     await cut.feed("A whole sentence. A sentence cut off by the tok")
     assert await cut.close(drop_unfinished=True) == "A whole sentence."
