@@ -29,11 +29,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import llama_cpp
-from llama_cpp import _internals as internals
-from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+from multiplex.errors import ConfigError, ContextOverflow, InvalidRequest
 
-from multiplex.errors import ContextOverflow, InvalidRequest
+try:
+    import llama_cpp
+    from llama_cpp import _internals as internals
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+except ImportError:  # without the [local] extra: the types load, and BatchedLlama says what is missing
+    llama_cpp = None  # type: ignore[assignment]
+
+NEEDS_EXTRA = "the embedded model (local/) needs the [local] extra: pip install 'multiplex[local]'"
 
 log = logging.getLogger(__name__)
 DEFAULT_SEED = 0xFFFFFFFF  # llama.cpp: a random seed
@@ -106,6 +111,8 @@ class Job:
 
 class BatchedLlama:
     def __init__(self, model_path: str, n_ctx: int, threads: int, parallel: int) -> None:
+        if llama_cpp is None:
+            raise ConfigError(NEEDS_EXTRA)
         from llama_cpp import _logger
 
         _logger.set_verbose(False)  # llama.cpp logs every tensor at load otherwise

