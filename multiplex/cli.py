@@ -372,8 +372,7 @@ def bench_run(
     """Run every (question, mode, model) that OUT does not hold yet; one record per run."""
     from rich.progress import TimeRemainingColumn
 
-    from multiplex.bench.datasets import load_dataset
-    from multiplex.bench.datasets import per_domain as stratified
+    from multiplex.bench.datasets import load_dataset, select
     from multiplex.bench.run import BenchConfig, parse_shard, run_bench
     from multiplex.graph.state import mode_named
 
@@ -384,10 +383,7 @@ def bench_run(
     ids = tuple(p.strip() for p in perspectives.split(",") if p.strip()) if perspectives else None
     try:
         loaded = load_dataset(dataset, settings.dataset_sources())
-        chosen = [q for q in loaded if split is None or q.metadata.get("split") == split]
-        if split is not None and not chosen:
-            fail(f"no question of {dataset} is in the split '{split}'")
-        questions = (stratified(chosen, per_domain) if per_domain else chosen)[:limit]
+        questions = select(loaded, dataset, split=split, domains=per_domain, limit=limit)
         config = BenchConfig(
             modes=tuple(mode_named(m) for m in mode_list),
             models=tuple(model or [settings.model]),

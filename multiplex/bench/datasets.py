@@ -23,6 +23,7 @@ __all__ = [
     "load_dataset",
     "per_domain",
     "questions_sha256",
+    "select",
 ]
 SAMPLE = Path(__file__).resolve().parent / "sample.jsonl"
 NAMED = ("sample", WORLDVIEW_BENCH, "perspectrum", "argkp")
@@ -50,3 +51,14 @@ def load_dataset(source: str | Path, sources: Mapping[str, str] | None = None) -
         reasons = "; ".join(questions.refused[:3])
         raise DataError(f"{path}: no question could be read" + (f" ({reasons})" if reasons else ""))
     return questions
+
+
+def select(
+    questions: Questions, name: str, *, split: str | None = None, domains: int | None = None, limit: int | None = None
+) -> list[Question]:
+    """The questions a run asks, as `bench run` and the harness tasks pick them: one `split`, then
+    `domains` questions of each domain (evenly spread), then the first `limit`."""
+    chosen = [q for q in questions if split is None or q.metadata.get("split") == split]
+    if split is not None and not chosen:
+        raise DataError(f"no question of {name} is in the split '{split}'")
+    return (per_domain(chosen, domains) if domains else chosen)[:limit]
