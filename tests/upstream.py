@@ -10,8 +10,8 @@ A reply can be an HTTP status (with Retry-After), latency before the first byte,
 rate, malformed JSON, a stream cut, failing or holding a chunk that is not JSON after N chunks, a
 hang, or `finish_reason: length`.
 
-`python -m tests.upstream --port 9100 --faults` serves it alone (for load scripts): 5% 5xx,
-2% 429 and latency jitter.
+`python -m tests.upstream --port 9100 --server-errors 0.05 --rate-limited 0.02 --latency-ms 50
+--jitter-ms 20` serves it alone (for load scripts): 5% 5xx, 2% 429 and latency jitter.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 scores the answer.
 
 Everything that answers questions (API, CLI, bench, playground through the API) goes through
-`Engine.stream` or `Engine.run`, and every request is validated once, by `Engine.check`.
+`Engine.stream` or `Engine.run`, and every request is validated once, by `Engine.prepare`,
+into the `PreparedRun` that both take.
 Cancelling the task that consumes a run cancels the graph and, with it, every agent call still
 pending.
 """

@@ -35,7 +35,7 @@ class Sentiment(BaseModel):
 
 
 class SynthesisScore(BaseModel):
-    """How an answer treats the drafts behind it (DESIGN.md, "Synthesis metrics")."""
+    """How an answer treats the drafts behind it (docs/scoring.md, "Synthesis metrics")."""
 
     retention: dict[str, float] = Field(description="per perspective, 0..1: how much of its draft the answer carries")
     retention_min: float | None = Field(description="the most-lost voice")

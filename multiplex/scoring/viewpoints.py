@@ -50,7 +50,7 @@ class Viewpoint(BaseModel):
 
 
 class ViewpointScore(BaseModel):
-    """The scorer JSON's `viewpoints` (DESIGN.md, "Viewpoints")."""
+    """The scorer JSON's `viewpoints` (docs/scoring.md, "Coverage of people's viewpoints")."""
 
     matcher: str = Field(description="`wordllama` (offline embeddings) or the judge model that matched")
     coverage: float = Field(description="share of the reference viewpoints the answer covers")

@@ -1,4 +1,4 @@
-"""The answer cache in one process (tests/shared/ holds the Redis-backed one across replicas): an
+"""The answer cache in one process (tests/replicas/ holds the Redis-backed one across replicas): an
 identical request is the same answer at no model call, streamed or not; a request may opt out;
 sampling without a seed is a fresh draw; identical requests at once are one run."""
 

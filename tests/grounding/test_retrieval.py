@@ -1,5 +1,5 @@
 """Retrieval, checked against the labelled set it was chosen on (tests/grounding/retrieval_judgements.json:
-143 judgements of (question, passage) pairs over the seven traditions, with the rule they follow)."""
+172 judgements of (question, passage) pairs over the seven traditions, with the rule they follow)."""
 
 from __future__ import annotations
 

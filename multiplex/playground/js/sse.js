@@ -1,5 +1,5 @@
 // Server-sent events as the chat completions stream sends them: frames split by a blank line,
-// `data: ` lines, `: ping` comments. Pure: tested on its own (tests/e2e/test_playground_modules.py).
+// `data: ` lines, `: ping` comments. Pure: tested on its own in the browser (tests/e2e/test_classroom.py::test_the_lesson_and_stream_modules_on_their_own).
 
 // Split what has arrived into whole frames' data and the unfinished rest.
 export function parseFrames(buffer) {
