@@ -25,7 +25,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -397,7 +397,7 @@ def bench_run(
     except MultiplexError as exc:
         fail(exc.message)
     for refused in loaded.refused:
-        err.print(f"[yellow]refused:[/yellow] {refused}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]refused:[/yellow] {escape(refused)}", highlight=False, soft_wrap=True)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -417,7 +417,8 @@ def bench_run(
             nonlocal failed
             if record is not None and record["status"] == "failed":
                 failed += 1
-                err.print(f"failed: {record['question_id']} {record['mode']}: {record['error']}", highlight=False)
+                line = f"failed: {record['question_id']} {record['mode']}: {record['error']}"
+                err.print(escape(line), highlight=False)
             progress.update(bar, completed=done, total=total, failed=failed)
 
         try:
@@ -428,7 +429,7 @@ def bench_run(
                     settings,
                     config,
                     on_progress,
-                    lambda notice: err.print(f"[yellow]note:[/yellow] {notice}", highlight=False, soft_wrap=True),
+                    lambda notice: err.print(f"[yellow]note:[/yellow] {escape(notice)}", highlight=False),
                 )
             )
         except MultiplexError as exc:

@@ -6,10 +6,17 @@ made by reading each passage without knowing which method found it, by the rule 
 Every method's top three were judged (pooling), so precision at 1, 2 and 3 is exact for each.
 
     python tests/benchmarks/retrieval_choice.py
+    python tests/benchmarks/retrieval_choice.py --gate   # the relevance gate's threshold
+
+`--gate`: for every judged (question, passage) pair, the score the relevance gate gives the passage
+(its sentence closest to the question, grounding/relevance.py), and at each threshold how many
+judged passages clear it and how many of those are relevant: RELEVANT_AT is the lowest threshold
+whose precision reaches 0.7.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -19,6 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+from multiplex.grounding.relevance import best_fit
 from multiplex.grounding.retrieval import index_for
 from multiplex.grounding.sources import Sources
 from multiplex.resources import cache_dir
@@ -46,7 +54,41 @@ def precision_at(shipped: Sources, method: str, k: int, tradition: str | None = 
     return statistics.fmean(scores)
 
 
+def gate_scores(shipped: Sources) -> list[tuple[float, bool]]:
+    """(the gate's score, judged relevant) for every judgement."""
+    questions = {q["id"]: q["question"] for q in JUDGEMENTS["questions"]}
+    by_id = {p.id: p for p in shipped.corpus.passages} if shipped.corpus is not None else {}
+    scored = []
+    for j in JUDGEMENTS["judgements"]:
+        fit = best_fit([by_id[j["passage_id"]]], questions[j["question_id"]])
+        if fit is not None:
+            scored.append((fit.score, bool(j["relevant"])))
+    return scored
+
+
+def gate_precision(scored: list[tuple[float, bool]], threshold: float) -> tuple[int, float]:
+    """How many judged passages clear `threshold`, and the share of them judged relevant."""
+    kept = [relevant for score, relevant in scored if score >= threshold]
+    return len(kept), (sum(kept) / len(kept) if kept else 0.0)
+
+
+def gate() -> None:
+    scored = gate_scores(sources())
+    relevant = sum(r for _, r in scored)
+    print(f"{len(scored)} judged passages, {relevant} relevant")
+    print("| threshold | cleared | precision | recall |\n|---|---|---|---|")
+    for step in range(36, 60):
+        threshold = step / 100
+        kept, precision = gate_precision(scored, threshold)
+        found = round(kept * precision)
+        print(f"| {threshold:.2f} | {kept} | {precision:.2f} | {found / relevant:.2f} |")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="retrieval methods, or the relevance gate, on the labelled set")
+    parser.add_argument("--gate", action="store_true", help="the relevance gate's precision at each threshold")
+    if parser.parse_args().gate:
+        return gate()
     shipped = sources()
     print(f"{len(JUDGEMENTS['judgements'])} judgements, {len(JUDGEMENTS['questions'])} questions")
     print("| method | P@1 | P@2 | P@3 |\n|---|---|---|---|")
