@@ -124,11 +124,23 @@ class VoiceSection:
 
 
 def only_names(sentence: str, card: Perspective) -> bool:
-    """The sentence, its opening aside, holds nothing but its tradition's names (its lexicon's
-    terms: texts, teachers, words of its own): a list of what it draws on, not a word on the question."""
-    claim = sentence.removeprefix(card.opening or "")
+    """The sentence holds nothing but its tradition's names (its lexicon's terms: texts, teachers,
+    words of its own), or, after its opening, nothing but words of its card (the model reciting
+    "the Four Noble Truths, the Middle Way, compassion for all beings"): a list of what it draws on,
+    not a word on the question."""
+    opening = card.opening or ""
+    claim = sentence.removeprefix(opening)
     named = {word for term in (card.name, *card.lexicon) for word in terms(term)}
+    if opening and claim != sentence:
+        named |= set(terms(f"{card.description} {card.persona}"))
     return all(word in named for word in terms(claim))
+
+
+def restates(sentence: str, question: str) -> bool:
+    """The sentence only says the question again ("The question is: what makes a good teacher?"):
+    every word of it is the question's, or names it as a question."""
+    words = set(terms(sentence))
+    return bool(words) and words <= set(terms(question)) | {"question", "ask"}
 
 
 def budget_words(considerations: int, ratio: float) -> int:
@@ -164,7 +176,7 @@ def judge_voice(card: Perspective, draft: str, evidence: Evidence, fit: Fit | No
             continue
         verdict = check(sentence, evidence)
         if verdict.supported:
-            if not only_names(sentence, card):
+            if not only_names(sentence, card) and not restates(sentence, question):
                 supported.append(sentence)
         else:
             dropped.append(Claim(perspectives=[card.id], sentence=sentence, reason=verdict.reason))

@@ -105,3 +105,39 @@ async def test_in_text_that_is_no_voices_a_sentence_naming_a_tradition_is_checke
     assert kept == "Caring for parents costs time and money. Ubuntu says a person is a person through other persons."
     [claim] = guard.grounding.unsupported_claims
     assert claim.perspectives == ["confucian", "buddhist"] and claim.sentence.startswith("Confucius taught")
+
+
+@pytest.mark.parametrize(
+    ("card_id", "sentence", "says_nothing"),
+    [
+        ("buddhist", "Buddhism answers this with teachings such as the Four Noble Truths and the Middle Way.", True),
+        (
+            "buddhist",
+            "Buddhism answers this with teachings such as the Four Noble Truths, the Middle Way, compassion for "
+            "all beings, and the Sangha as community.",
+            True,
+        ),
+        ("african", "African philosophy answers this with ideas such as ubuntu and the palaver.", True),
+        ("buddhist", "Buddhism answers this with teachings such as patience with a slow student.", False),
+        ("buddhist", "Compassion for all beings asks a teacher to be patient.", False),  # no opening: an argument
+    ],
+)
+def test_a_sentence_that_only_recites_its_card_says_nothing_of_the_question(card_id, sentence, says_nothing) -> None:
+    from multiplex.graph.sections import only_names
+
+    card = next(card for card in ROSTER if card.id == card_id)
+    assert only_names(sentence, card) is says_nothing
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        ("The question is: What makes a good teacher?", True),
+        ("You ask what makes a teacher good.", True),
+        ("A good teacher makes the student think.", False),
+    ],
+)
+def test_a_sentence_that_only_restates_the_question_says_nothing(sentence, restated) -> None:
+    from multiplex.graph.sections import restates
+
+    assert restates(sentence, "What makes a good teacher?") is restated
