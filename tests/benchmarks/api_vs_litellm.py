@@ -109,7 +109,9 @@ def main() -> None:
     ours, theirs = free_port(), free_port()
     mx = start(
         [sys.executable, "-m", "multiplex.cli", "serve", "--port", str(ours)],
-        {**env, "MULTIPLEX_MODEL": "fake/bench", "MULTIPLEX_LOG_LEVEL": "warning", "MULTIPLEX_API_KEYS": KEY},
+        # every request answered, none replayed: the same question again would be an answer-cache hit
+        {**env, "MULTIPLEX_MODEL": "fake/bench", "MULTIPLEX_LOG_LEVEL": "warning", "MULTIPLEX_API_KEYS": KEY}
+        | {"MULTIPLEX_CACHE_TTL_S": "0"},
     )
     lite = start(
         [str(peer), "--config", str(work / "peer.yaml"), "--port", str(theirs), "--num_workers", "1"],
