@@ -143,6 +143,20 @@ def scripted() -> Iterator[Callable[[str, fake.Script], str]]:
         fake.unscript(name)
 
 
+@pytest.fixture
+def fake_model() -> Iterator[Callable[..., fake.FakeModel]]:
+    """A fake model as one object for one test: fake_model("name").enqueue("reply"), then .calls."""
+    made: list[fake.FakeModel] = []
+
+    def make(name: str, reply: fake.Script | None = None) -> fake.FakeModel:
+        made.append(fake.FakeModel(name, reply))
+        return made[-1]
+
+    yield make
+    for model in made:
+        model.close()
+
+
 # The loopback upstream: one real HTTP server for the session, its script reset for each test.
 
 

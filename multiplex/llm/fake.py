@@ -8,7 +8,11 @@ not that anything is plural. A test that cares what an answer says scripts it, p
     # then MULTIPLEX_MODEL=fake/teacher
 
 A script returns the reply text, or raises (a litellm exception, or any other, which becomes a
-provider failure). MULTIPLEX_FAKE_LATENCY_MS delays each call (spread over its tokens when
+provider failure). Or, as one object (pydantic-ai's TestModel, simonw/llm's MockModel):
+
+    model = fake.FakeModel("teacher").enqueue("first reply", RateLimitError(...))
+    # MULTIPLEX_MODEL=model.model; replies in order, then the default; model.calls: what it was asked
+ MULTIPLEX_FAKE_LATENCY_MS delays each call (spread over its tokens when
 streaming), MULTIPLEX_FAKE_FAIL makes the listed perspectives' calls fail, and `STATS` counts
 calls, so tests can see that cancelling a run cancels the calls still pending.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +96,39 @@ def script(name: str, reply: Script) -> str:
 
 def unscript(name: str) -> None:
     _scripts.pop(name, None)
+
+
+class FakeModel:
+    """`fake/<name>` as one object: replies queued with `enqueue` answer its calls in order (a reply
+    that is an exception is raised, a provider failure), then `reply` answers (the default reply
+    unless given); `calls` holds every call it was asked, in order."""
+
+    def __init__(self, name: str, reply: Script | None = None) -> None:
+        self.name = name
+        self.reply = reply or default_reply
+        self.calls: list[FakeCall] = []
+        self._queue: deque[str | BaseException] = deque()
+        script(name, self)
+
+    @property
+    def model(self) -> str:
+        return f"fake/{self.name}"
+
+    def enqueue(self, *replies: str | BaseException) -> FakeModel:
+        self._queue.extend(replies)
+        return self
+
+    def __call__(self, call: FakeCall) -> str:
+        self.calls.append(call)
+        if not self._queue:
+            return self.reply(call)
+        queued = self._queue.popleft()
+        if isinstance(queued, BaseException):
+            raise queued
+        return queued
+
+    def close(self) -> None:
+        unscript(self.name)
 
 
 def default_reply(call: FakeCall) -> str:

@@ -19,21 +19,28 @@ from tests.conftest import IDS, NAMES, engine
 from tests.panel import BASELINE, CLOSING, DRAFTS, panel, unmarked
 
 
-async def test_baseline_is_one_plain_call_with_the_clients_messages(scripted) -> None:
-    seen = []
-    model = scripted("seen", lambda call: seen.append(call) or "An answer.")
-    result = await engine(model=model).run(RunRequest.ask("What is justice?", mode="baseline"))
+async def test_baseline_is_one_plain_call_with_the_clients_messages(fake_model) -> None:
+    model = fake_model("seen").enqueue("An answer.")
+    result = await engine(model=model.model).run(RunRequest.ask("What is justice?", mode="baseline"))
     assert result.text == "An answer." and result.perspectives == []
-    assert fake.STATS.completed == 1
-    assert seen[0].messages == [{"role": "user", "content": "What is justice?"}]
+    [call] = model.calls
+    assert call.messages == [{"role": "user", "content": "What is justice?"}]
 
 
-async def test_contextual_is_one_call_with_the_multiplex_prompt(scripted) -> None:
-    seen = []
-    model = scripted("seen", lambda call: seen.append(call) or "An answer.")
-    await engine(model=model).run(RunRequest.ask("What is justice?", mode="contextual"))
-    assert fake.STATS.completed == 1
-    assert "multiplexity" in seen[0].system and seen[0].user == "What is justice?"
+async def test_contextual_is_one_call_with_the_multiplex_prompt(fake_model) -> None:
+    model = fake_model("seen").enqueue("An answer.")
+    await engine(model=model.model).run(RunRequest.ask("What is justice?", mode="contextual"))
+    [call] = model.calls
+    assert "multiplexity" in call.system and call.user == "What is justice?"
+
+
+async def test_a_queued_failure_is_the_providers_and_the_next_reply_answers(fake_model) -> None:
+    from litellm.exceptions import RateLimitError
+
+    model = fake_model("queued").enqueue(RateLimitError("slow down", "fake", "fake/queued"), "The second reply.")
+    result = await engine(model=model.model).run(RunRequest.ask("What is justice?", mode="baseline"))
+    assert result.text == "The second reply." and len(model.calls) == 2  # retried once, as a 429 is
+    assert fake.STATS.failed == 1 and fake.STATS.completed == 1
 
 
 async def test_mas_runs_every_perspective_then_writes_sections_and_a_closing(scripted) -> None:
