@@ -429,7 +429,9 @@ def bench_run(
                     settings,
                     config,
                     on_progress,
-                    lambda notice: err.print(f"[yellow]note:[/yellow] {escape(notice)}", highlight=False),
+                    lambda notice: err.print(
+                        f"[yellow]note:[/yellow] {escape(notice)}", highlight=False, soft_wrap=True
+                    ),
                 )
             )
         except MultiplexError as exc:
