@@ -143,6 +143,15 @@ def restates(sentence: str, question: str) -> bool:
     return bool(words) and words <= set(terms(question)) | {"question", "ask"}
 
 
+def says_nothing(sentence: str, card: Perspective, question: str) -> bool:
+    """A sentence of a voice's draft that says nothing of the question: it only recites its card
+    (`only_names`), or only says a question again, this one or its card's example's (the model
+    copying 'On the question "What makes a good teacher?"' into an answer on flag burning)."""
+    example = re.search(r'On the question "([^"]+)"', card.example or "")
+    asked = [question, example.group(1)] if example else [question]
+    return only_names(sentence, card) or any(restates(sentence, q) for q in asked)
+
+
 def budget_words(considerations: int, ratio: float) -> int:
     """The most words of an answer whose considerations have `considerations` words."""
     return round(ratio * max(considerations, PLAIN_WORDS))
@@ -176,7 +185,7 @@ def judge_voice(card: Perspective, draft: str, evidence: Evidence, fit: Fit | No
             continue
         verdict = check(sentence, evidence)
         if verdict.supported:
-            if not only_names(sentence, card) and not restates(sentence, question):
+            if not says_nothing(sentence, card, question):
                 supported.append(sentence)
         else:
             dropped.append(Claim(perspectives=[card.id], sentence=sentence, reason=verdict.reason))

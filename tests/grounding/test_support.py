@@ -141,3 +141,14 @@ def test_a_sentence_that_only_restates_the_question_says_nothing(sentence, resta
     from multiplex.graph.sections import restates
 
     assert restates(sentence, "What makes a good teacher?") is restated
+
+
+def test_a_sentence_that_repeats_its_cards_example_question_says_nothing() -> None:
+    """Seen in the evaluation: 'The question is: What makes a good teacher?' (the cards' example)
+    in a section on flag burning."""
+    from multiplex.graph.sections import says_nothing
+
+    islamic = next(card for card in ROSTER if card.id == "islamic")
+    question = "Consider this claim: We should prohibit flag burning. What should we think about it, and why?"
+    assert says_nothing("The question is: What makes a good teacher?", islamic, question)
+    assert not says_nothing("Burning a flag insults those who hold it dear.", islamic, question)
