@@ -1,4 +1,4 @@
-"""The scorer's JSON shape (the README's "Scorer JSON"; `grounding` is the quotation check's own)."""
+"""The scorer's JSON shape (docs/scoring.md, "Scorer JSON"; `grounding` is the quotation check's own)."""
 
 from __future__ import annotations
 
