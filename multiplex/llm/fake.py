@@ -79,7 +79,8 @@ class FakeCall:
 
     @property
     def question(self) -> str:
-        first_line = self.user.strip().split("\n", 1)[0].removeprefix("Question: ")
+        """The first line of the last user message, as sent: the fake knows no prompt of the app's."""
+        first_line = self.user.strip().split("\n", 1)[0]
         return " ".join(first_line.split())[:160]
 
 
