@@ -79,4 +79,5 @@ def test_a_synthesis_that_drops_voices_gets_them_back(serve, upstream, stream) -
     assert len(restored) >= 6 and all(f"**{names[pid]}.**" in text for pid in restored)
     # their drafts say nothing their texts support: the sections say so, and what they said is listed
     assert {c["perspectives"][0] for c in record["grounding"]["unsupported_claims"]} >= set(restored)
-    assert text.startswith("You're speaking from your own way of thinking.")  # what the synthesis wrote stays
+    written = text.split("\n\n")[1]  # what the synthesis wrote stays, after the considerations
+    assert text.startswith("**Main considerations.** ") and written.startswith("You're speaking from your own way")

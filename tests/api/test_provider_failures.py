@@ -199,7 +199,8 @@ def test_streaming_through_a_real_provider(serve, upstream) -> None:
     assert events.count("perspective_done") == 7 and events.count("perspective_delta") >= 7  # whole sentences
     content = "".join((f["choices"] or [{}])[0].get("delta", {}).get("content") or "" for f in data[:-1])
     # the synthesis named no tradition: every voice is restored from its draft, after what it wrote
-    assert content.startswith("Kindness and duty meet in every tradition.") and content.count("**") >= 14
+    opening = "**Main considerations.** Kindness and duty meet in every tradition."
+    assert content.startswith(f"{opening}\n\nKindness and duty meet") and content.count("**") >= 16
     assert data[-2]["usage"]["completion_tokens"] > 0
 
 

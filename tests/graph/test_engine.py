@@ -105,9 +105,29 @@ async def test_the_llm_synthesis_and_its_guard_against_process_talk(scripted) ->
 
     model = scripted("talky", reply)
     result = await engine(model=model, synthesis="llm").run(RunRequest.ask("Q?", mode="mas"))
-    assert unmarked(result.text).startswith(kept) and "draft" not in result.text and "As an AI" not in result.text
+    assert unmarked(result.text).startswith(f"**Main considerations.** {BASELINE}\n\n{kept}")
+    assert "draft" not in result.text and "As an AI" not in result.text
     assert result.synthesis.strategy == "llm" and result.synthesis.removed_sentences == 2
     assert not result.synthesis.replaced and result.synthesis.model == model and result.synthesis.restored == []
+
+
+async def test_the_llm_synthesis_opens_with_the_considerations_whole_and_writes_what_follows(fake_model) -> None:
+    """A synthesizer asked to restate the considerations lost most of them: they open the answer as
+    written, and the synthesizer is told so and given the words that are left."""
+    written = " ".join(DRAFTS.values())
+    model = fake_model("follows", lambda call: written if call.role == "synthesizer" else panel(call))
+    for stream in (False, True):
+        request = RunRequest.ask("Q?", mode="mas", stream=stream)
+        events = [e async for e in engine(model=model.model, synthesis="llm").stream(request)]
+        result = events[-1].result
+        body = unmarked(result.text).split("\n\n**Sources.**")[0]  # the works its quotations come from follow
+        assert body == f"**Main considerations.** {BASELINE}\n\n{written}"
+        if stream:
+            assert "".join(e.text for e in events if isinstance(e, AnswerDelta)) == result.text
+    asked = [c for c in model.calls if c.role == "synthesizer"][-1].messages[-1]["content"]
+    assert BASELINE in asked and "Now write what follows the considerations" in asked
+    words = int(re.search(r"Write at most (\d+) words", asked).group(1))
+    assert words == result.synthesis.word_budget - len(BASELINE.split())
 
 
 async def test_voices_an_llm_synthesis_loses_are_restored_from_their_drafts(scripted) -> None:
@@ -366,6 +386,6 @@ async def test_over_a_real_provider_a_cut_stream_and_a_hang_are_failed_drafts(up
     assert done["hindu"].failure == "timeout" and "within 3 s" in (done["hindu"].error or "")
     assert sum(r.status == "ok" for r in done.values()) == 5
     result = events[-1].result if isinstance(events[-1], RunDone) else None
-    assert result is not None and result.text.startswith("Upstream answer to:")
+    assert result is not None and result.text.startswith("**Main considerations.** Upstream answer to:")
     synthesizer = [c for c in upstream.calls if "multiplex synthesizer" in c.system]
     assert len(synthesizer) == 1 and "Islamic" not in synthesizer[0].last_user
