@@ -536,7 +536,7 @@ async def llm_answer(
     synthesis = SynthesisRecord(strategy="llm", model=model, removed_sentences=guard.removed, word_budget=budget)
     groundings = [opened, guard.grounding]
     if lost:
-        share = max(VOICE_WORDS, budget // (2 * len(drafts)))
+        share = max(VOICE_WORDS, (budget - count_words(answer) - len(lost)) // len(lost))  # what the budget leaves
         judged = await asyncio.to_thread(_judged, material, lost)
         taken = await asyncio.to_thread(_taken, answer)
         sections = [compose_voice(voice, taken, share) for voice in judged]
