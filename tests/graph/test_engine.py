@@ -15,6 +15,7 @@ from multiplex.graph import (
     RunRequest,
 )
 from multiplex.llm import GenerationParams, fake
+from multiplex.graph.sections import VOICE_WORDS
 from tests.conftest import IDS, NAMES, engine
 from tests.panel import BASELINE, CLOSING, DRAFTS, panel, unmarked
 
@@ -150,6 +151,18 @@ async def test_voices_an_llm_synthesis_loses_are_restored_from_their_drafts(scri
         assert result.scores.synthesis.retention_min > 0.9  # every voice is in the answer now
         if stream:
             assert "".join(e.text for e in events if isinstance(e, AnswerDelta)) == result.text
+
+
+async def test_voices_given_back_share_what_the_word_budget_leaves(fake_model) -> None:
+    """A synthesis that writes its whole allotment and names no tradition: every voice is given back,
+    each in the least a section is given, so the answer stays near its budget, not half again over it."""
+    essay = "Care for the old is a duty most people feel and few can meet alone. " * 20  # 280 words
+    model = fake_model("essay", lambda call: essay if call.role == "synthesizer" else panel(call))
+    result = await engine(model=model.model, synthesis="llm").run(RunRequest.ask("Q?", mode="mas"))
+    assert len(result.synthesis.restored) == 7
+    body = unmarked(result.text).split("\n\n**Sources.**")[0]
+    over = len(body.split()) - result.synthesis.word_budget
+    assert over <= 7 * (VOICE_WORDS + 1), over  # a heading and the least a section is given, each
 
 
 async def test_an_llm_synthesis_that_only_talks_about_itself_is_replaced_by_sections(scripted) -> None:
