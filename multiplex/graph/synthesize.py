@@ -2,10 +2,11 @@
 
 Every answer opens with the question's main considerations on each side (the call run beside the
 voices), so that it never knows less than a plain answer; then each tradition says where it
-stands and what it adds. Two strategies (`MULTIPLEX_SYNTHESIS`): `llm`, one synthesizer call
-writes the answer from the considerations and all the drafts; `sections`, the considerations
-kept whole, one section per answered voice (`sections.compose_voice`) and a short model-written
-closing. Either way the answer is at most MULTIPLEX_ANSWER_LENGTH times the considerations' words.
+stands and what it adds. Two strategies (`MULTIPLEX_SYNTHESIS`), both opening with the
+considerations kept whole: `llm`, one synthesizer call writes what follows them from all the
+drafts; `sections`, one section per answered voice (`sections.compose_voice`) and a short
+model-written closing. Either way the answer is at most MULTIPLEX_ANSWER_LENGTH times the
+considerations' words (voices given back after an `llm` synthesis take at least a sentence each).
 
 Three promises hold for every model: no quotation reaches the user unless a source holds it;
 nothing is said of a tradition that its texts or card do not support (`grounding/support.py`:
