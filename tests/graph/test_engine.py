@@ -14,8 +14,8 @@ from multiplex.graph import (
     RunDone,
     RunRequest,
 )
-from multiplex.llm import GenerationParams, fake
 from multiplex.graph.sections import VOICE_WORDS
+from multiplex.llm import GenerationParams, fake
 from tests.conftest import IDS, NAMES, engine
 from tests.panel import BASELINE, CLOSING, DRAFTS, panel, unmarked
 
