@@ -1,15 +1,14 @@
 """WorldView-Bench's 175 questions in 7 domains (Mushtaq et al., arXiv 2505.09595), read from
-their public CSV (fetched once and cached) or from a local copy, a file or the folder holding it,
-and checked against the question set this multiplex knows."""
+their public CSV (fetched once and cached, `fetch.py`) or from a local copy, a file or the folder
+holding it, and checked against the question set this multiplex knows."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from multiplex.bench.fetch import fetched, is_url
 from multiplex.bench.questions import Questions, questions_sha256, read_csv
 from multiplex.errors import DataError
-from multiplex.resources import cache_dir
 
 WORLDVIEW_BENCH = "worldview-bench"
 FILE = "WorldView-Bench Dataset.csv"
@@ -41,33 +40,13 @@ def _verified(text: str, source: str) -> Questions:
 
 
 def load_worldview_bench(source: str) -> Questions:
-    """The 175 questions from `source`, a URL (fetched once, then read from the user's cache) or a
-    local path; either way checked against the known question set."""
-    if not source.startswith(("http://", "https://")):
+    """The 175 questions from `source`: the CSV's URL (fetched once, then read from the user's
+    cache), or a local copy, the file or the folder holding it; either way checked against the
+    known question set (its parsed questions, so that line endings or quoting do not matter)."""
+    if is_url(source):
+        folder, _, name = source.rpartition("/")
+    else:
         path = Path(source.removeprefix("file://"))
-        if path.is_dir():  # a folder holding the file, as the other sets' variables take
-            path = path / FILE
-        try:
-            return _verified(path.read_text(encoding="utf-8-sig"), str(path))
-        except OSError as exc:
-            raise DataError(f"cannot read WorldView-Bench at {path}: {exc.strerror}") from None
-    cached = cache_dir() / f"worldview-bench-{hashlib.sha256(source.encode()).hexdigest()[:12]}.csv"
-    if cached.is_file():
-        return _verified(cached.read_text(encoding="utf-8"), str(cached))
-    import httpx
-
-    try:
-        response = httpx.get(source, timeout=30, follow_redirects=True)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise DataError(
-            f"could not fetch WorldView-Bench from {source} ({type(exc).__name__}: {exc}); without network, "
-            "download that file elsewhere and set MULTIPLEX_WORLDVIEW_BENCH_URL to its local path"
-        ) from None
-    text = response.content.decode("utf-8-sig")
-    questions = _verified(text, source)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".part")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(cached)
-    return questions
+        folder, name = (str(path), FILE) if path.is_dir() else (str(path.parent), path.name)
+    data = fetched(folder, name, None, "MULTIPLEX_WORLDVIEW_BENCH_URL")
+    return _verified(data.decode("utf-8-sig"), source)

@@ -80,12 +80,12 @@ def test_worldview_bench_is_fetched_once_checked_and_cached(tmp_path: Path, monk
         assert len(load_dataset("worldview-bench", {"worldview-bench": f"{base}/wvb.csv"})) == 175
         assert len(load_dataset("worldview-bench", {"worldview-bench": f"{base}/wvb.csv"})) == 175  # from the cache
         assert hits == ["/wvb.csv"]
-        assert len(list((tmp_path / "multiplex").glob("worldview-bench-*.csv"))) == 1
+        assert len(list((tmp_path / "multiplex" / "data").glob("*/wvb.csv"))) == 1
         with pytest.raises(DataError, match="is not the WorldView-Bench"):
             load_dataset("worldview-bench", {"worldview-bench": f"{base}/other.csv"})
     finally:
         server.shutdown()
-    with pytest.raises(DataError, match="could not fetch WorldView-Bench .*MULTIPLEX_WORLDVIEW_BENCH_URL"):
+    with pytest.raises(DataError, match="could not fetch .*/gone.csv .*MULTIPLEX_WORLDVIEW_BENCH_URL"):
         load_dataset("worldview-bench", {"worldview-bench": f"{base}/gone.csv"})  # the server is down: a clear message
 
 
@@ -93,7 +93,7 @@ def test_a_changed_worldview_bench_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "wvb.csv").write_text('Ethical / Moral,Religious\n"1. Is it right?","1. Why pray?"\n')
     with pytest.raises(DataError, match="2 questions in 2 domains .*expected 175 in 7"):
         load_dataset("worldview-bench", {"worldview-bench": str(tmp_path / "wvb.csv")})
-    with pytest.raises(DataError, match="cannot read WorldView-Bench"):
+    with pytest.raises(DataError, match="cannot read .*missing.csv"):
         load_dataset("worldview-bench", {"worldview-bench": str(tmp_path / "missing.csv")})
 
 
