@@ -14,10 +14,8 @@ from multiplex.settings import load_settings
 async def main():
     llm = LLM(load_settings())
     for delay in (0, 0.001, 0.003, 0.01):
-        asked = [
-            llm.generate("fake/model", [{"role": "user", "content": "hi"}], GenerationParams(max_tokens=5), CallTag("baseline"))
-            for _ in range(10)
-        ]
+        hi = [{"role": "user", "content": "hi"}]
+        asked = [llm.generate("fake/model", hi, GenerationParams(max_tokens=5), CallTag("baseline")) for _ in range(10)]
         tasks = [asyncio.create_task(call) for call in asked]
         await asyncio.sleep(delay)
         for task in tasks:
