@@ -491,7 +491,9 @@ async def llm_answer(
         follows = False
 
     guard = _guard(ctx, request, references, material, sentence_out if request.stream else None)
-    own = max(request.params.max_tokens or ctx.settings.max_tokens, math.ceil(words / WORDS_PER_TOKEN))
+    # The words left are its tokens: a model asked for "at most N words" writes more (Qwen 1.5B:
+    # 578 words against 300); what the cap cuts mid-sentence, the guard leaves out.
+    own = math.ceil(words / WORDS_PER_TOKEN)
     params = replace(request.params, max_tokens=min(own, request.params.max_tokens or own))
     called = await ctx.call(
         "synthesizer", model, chat, params, None, perspectives, guard.feed if request.stream else None

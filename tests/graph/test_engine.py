@@ -1,4 +1,5 @@
 import asyncio
+import math
 import re
 import time
 
@@ -14,7 +15,7 @@ from multiplex.graph import (
     RunDone,
     RunRequest,
 )
-from multiplex.graph.sections import VOICE_WORDS
+from multiplex.graph.sections import VOICE_WORDS, WORDS_PER_TOKEN
 from multiplex.llm import GenerationParams, fake
 from tests.conftest import IDS, NAMES, engine
 from tests.panel import BASELINE, CLOSING, DRAFTS, panel, unmarked
@@ -125,10 +126,12 @@ async def test_the_llm_synthesis_opens_with_the_considerations_whole_and_writes_
         assert body == f"**Main considerations.** {BASELINE}\n\n{written}"
         if stream:
             assert "".join(e.text for e in events if isinstance(e, AnswerDelta)) == result.text
-    asked = [c for c in model.calls if c.role == "synthesizer"][-1].messages[-1]["content"]
+    call = [c for c in model.calls if c.role == "synthesizer"][-1]
+    asked = call.messages[-1]["content"]
     assert BASELINE in asked and "Now write what follows the considerations" in asked
     words = int(re.search(r"Write at most (\d+) words", asked).group(1))
     assert words == result.synthesis.word_budget - len(BASELINE.split())
+    assert call.max_tokens == math.ceil(words / WORDS_PER_TOKEN)  # a model that writes more is cut there
 
 
 async def test_voices_an_llm_synthesis_loses_are_restored_from_their_drafts(scripted) -> None:
