@@ -499,7 +499,7 @@ async def llm_answer(
         "synthesizer", model, chat, params, None, perspectives, guard.feed if request.stream else None
     )
     calls: list[AgentCall] = [called.call]
-    rest = replace(material, considerations="")  # what a stand-in writes after the opening
+    rest = replace(material, considerations="", words=words)  # what a stand-in writes after the opening
     if called.error is not None:
         log.warning("the synthesizer failed (%s); the sections of the drafts stand in", called.error.message)
         shown = await guard.close(drop_unfinished=True) if request.stream else ""
@@ -514,6 +514,7 @@ async def llm_answer(
             ctx, request, rest, emit, synthesis, references, closing=False, after=bool(opening or shown)
         )
         fallback["answer"] = BLOCKS.join(part for part in (opening, shown, fallback["answer"]) if part)
+        fallback["synthesis"] = fallback["synthesis"].model_copy(update={"word_budget": budget})
         fallback["calls"] = calls
         fallback["grounding"] = [opened, guard.grounding, *fallback["grounding"]]
         return fallback

@@ -168,6 +168,30 @@ async def test_voices_given_back_share_what_the_word_budget_leaves(fake_model) -
     assert over <= 7 * (VOICE_WORDS + 1), over  # a heading and the least a section is given, each
 
 
+async def test_a_failed_llm_synthesizer_leaves_the_considerations_and_sections_within_the_budget(fake_model) -> None:
+    def reply(call):
+        if call.role == "synthesizer":
+            raise RuntimeError("synthesizer down")
+        return panel(call)
+
+    model = fake_model("down", reply)
+    for stream in (False, True):
+        events = [
+            e
+            async for e in engine(model=model.model, synthesis="llm").stream(
+                RunRequest.ask("Q?", mode="mas", stream=stream)
+            )
+        ]
+        result = events[-1].result
+        assert result.synthesis.replaced and "synthesizer down" in result.synthesis.note
+        body = unmarked(result.text).split("\n\n**Sources.**")[0]
+        assert body.startswith(f"**Main considerations.** {BASELINE}\n\n**Western.** ")
+        assert body.count("**Main considerations.**") == 1 and all(f"**{name}.**" in body for name in NAMES)
+        assert len(body.split()) <= result.synthesis.word_budget
+        if stream:
+            assert "".join(e.text for e in events if isinstance(e, AnswerDelta)) == result.text
+
+
 async def test_an_llm_synthesis_that_only_talks_about_itself_is_replaced_by_sections(scripted) -> None:
     def reply(call):
         return "These drafts were written by agents." if call.role == "synthesizer" else panel(call)
