@@ -23,7 +23,7 @@ from multiplex.grounding.quotes import attributes_speech, is_short, quotations, 
 from multiplex.grounding.sources import Sources
 from multiplex.grounding.support import Claims
 from multiplex.scoring.synthesis import mentions_process
-from multiplex.text.sentences import BOUNDARY, COMPLETE, HOLD_WORDS, open_quote, sentence_pieces
+from multiplex.text.sentences import COMPLETE, HOLD_WORDS, ends, open_quote, sentence_pieces
 
 _MARKER = re.compile(r"^\s*\[\d+\]")
 
@@ -85,7 +85,7 @@ class Guard:
 
     async def feed(self, token: str) -> None:
         self._pending += token
-        cut = max((m.end() for m in BOUNDARY.finditer(self._pending)), default=0)
+        cut = max(ends(self._pending), default=0)
         if not cut:
             return
         ready, self._pending = self._pending[:cut], self._pending[cut:]

@@ -10,14 +10,37 @@ import re
 COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
 BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 HOLD_WORDS = 150  # an opened quotation that does not close within this many words is let go
+# A full stop that ends an abbreviation ends no sentence: always for these ...
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|cf|viz|St|Dr|Mr|Mrs|Ms|tr|trans|ed|eds)|(?<![\w.])[A-HJ-Z])\.$")
+# ... and for a locator's when a number follows ("para. 24", "ch. III", "vol. 2"): a reference's
+# "sec. 1 (part 2 of 4)" cut there left "1 (part 2 of 4)) suggests that ..." as a sentence.
+_LOCATOR = re.compile(r"\b(?:para|paras|ch|chs|sec|secs|no|nos|vol|vols|pp|p|vv|v|bk|pt|art|fig)\.$", re.I)
+_NUMBER = re.compile(r"\d|[IVXLC]+\b")
+
+
+def ends(text: str) -> list[int]:
+    """Where the sentences of `text` end: after each end mark and the white space that follows it.
+    A full stop after an abbreviation is not one; at the very end of `text` it cannot be told yet
+    (what follows decides), so it is not one either: a stream waits for more."""
+    found = []
+    for match in BOUNDARY.finditer(text):
+        if match.group()[0] == "." and match.group()[1:].isspace():
+            before = text[: match.start() + 1]
+            after = match.end()
+            if _ABBREVIATION.search(before):
+                continue
+            if _LOCATOR.search(before) and (after == len(text) or _NUMBER.match(text, after)):
+                continue
+        found.append(match.end())
+    return found
 
 
 def sentence_pieces(text: str) -> list[str]:
     """`text` cut after each sentence end, the white space after it kept with it."""
     pieces, start = [], 0
-    for match in BOUNDARY.finditer(text):
-        pieces.append(text[start : match.end()])
-        start = match.end()
+    for end in ends(text):
+        pieces.append(text[start:end])
+        start = end
     if start < len(text):
         pieces.append(text[start:])
     return pieces

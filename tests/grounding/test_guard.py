@@ -131,6 +131,7 @@ def test_every_line_a_section_may_quote_is_verified() -> None:
         "Mercy is owed to all.\n",
         "  Mercy is owed to all.\n\nKindness too.  \n",
         "\n\nMercy is owed to all. Kindness too.\n\n",
+        "Groundwork (First Section, para. 1 (part 2 of 4)) says talents may become bad. Kindness too.",
     ],
 )
 async def test_what_streams_is_exactly_what_is_kept(text) -> None:
@@ -138,3 +139,4 @@ async def test_what_streams_is_exactly_what_is_kept(text) -> None:
     is sent only between words (a draft ending in a newline once streamed one the record lacked)."""
     kept, out, _ = await guarded(text, stream=True)
     assert "".join(out) == kept == text.strip()
+    assert len(out) == len(units(text.strip()))  # sentences streamed as the whole text is read

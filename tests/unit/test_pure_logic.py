@@ -17,7 +17,7 @@ from multiplex.graph.guards import Guard
 from multiplex.graph.record import PerspectiveRecord
 from multiplex.llm.failures import BACKOFF_CAP_S, backoff_s, redact, retry_after_of
 from multiplex.llm.local import _stops
-from multiplex.text.sentences import sentence_pieces
+from multiplex.text.sentences import ends, sentence_pieces
 
 
 def test_backoff_doubles_with_jitter_within_a_cap_and_honours_retry_after() -> None:
@@ -74,6 +74,20 @@ def test_sentence_pieces_keep_every_character() -> None:
     pieces = sentence_pieces(text)
     assert "".join(pieces) == text
     assert pieces == ["One. ", '"Two?" ', "Three! ", "(Four.) ", "Five"]
+
+
+def test_a_full_stop_after_an_abbreviation_or_before_a_locators_number_ends_no_sentence() -> None:
+    cited = "Groundwork (First Section, para. 1 (part 2 of 4)) says talents may become bad."
+    assert sentence_pieces(f"{cited} Then more.") == [f"{cited} ", "Then more."]
+    dhammapada = "Dhammapada 5 (ch. 1, The Twin-Verses), tr. F. Max Müller (1881), says hatred ceases by love."
+    assert sentence_pieces(dhammapada) == [dhammapada]
+    assert sentence_pieces("Read ch. III of vol. 2, e.g. now. Then stop.") == [
+        "Read ch. III of vol. 2, e.g. now. ",
+        "Then stop.",
+    ]
+    assert sentence_pieces("The answer is no. Then we go on.") == ["The answer is no. ", "Then we go on."]
+    # at the end of what has arrived, a locator's full stop cannot be told yet: a stream waits
+    assert ends("It is in para. ") == [] and ends("It is in para. The next") == [len("It is in para. ")]
 
 
 async def test_the_process_talk_guard_streams_whole_sentences_and_drops_process_talk() -> None:
