@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 
-COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
-BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+# An end mark, then what may close around it: quotation marks, brackets, markdown's emphasis
+# ("**Western.** Kant ...": the heading is a unit of its own, not part of the first sentence).
+COMPLETE = re.compile(r"[.!?…][\"'”’)\]*]*$")
+BOUNDARY = re.compile(r"[.!?…][\"'”’)\]*]*\s+")
 HOLD_WORDS = 150  # an opened quotation that does not close within this many words is let go
 # A full stop that ends an abbreviation ends no sentence: always for these ...
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|cf|viz|St|Dr|Mr|Mrs|Ms|tr|trans|ed|eds)|(?<![\w.])[A-HJ-Z])\.$")

@@ -45,6 +45,14 @@ def test_an_answer_covers_the_viewpoints_it_expresses_and_no_other() -> None:
     assert match("", VIEWPOINTS).covered == [False, False, False]
 
 
+def test_a_sections_heading_is_read_apart_from_the_sentence_it_opens() -> None:
+    """A mas answer's headings ("**Main considerations.**", "**Western.**") are units of their own:
+    read as part of the first sentence, they once diluted it below the threshold."""
+    sentence = "- The state should not force treatment on anyone."  # cosine 0.65 alone, 0.40 with the heading
+    headed = f"**Main considerations.** Main considerations:\n{sentence}\n\n**Western.** *Nothing here.*"
+    assert match(headed, VIEWPOINTS).covered == match(sentence, VIEWPOINTS).covered == [False, True, False]
+
+
 def test_coverage_by_stance_and_balance() -> None:
     one_side = coverage([True, False, False], VIEWPOINTS, "judge")
     assert one_side.by_stance == {"support": 0.5, "undermine": 0.0} and one_side.balance == 0.0

@@ -86,6 +86,8 @@ def test_a_full_stop_after_an_abbreviation_or_before_a_locators_number_ends_no_s
         "Then stop.",
     ]
     assert sentence_pieces("The answer is no. Then we go on.") == ["The answer is no. ", "Then we go on."]
+    # markdown's emphasis closes around an end mark as quotation marks do
+    assert sentence_pieces("**Western.** *Nothing.* Kant.") == ["**Western.** ", "*Nothing.* ", "Kant."]
     # at the end of what has arrived, a locator's full stop cannot be told yet: a stream waits
     assert ends("It is in para. ") == [] and ends("It is in para. The next") == [len("It is in para. ")]
 
