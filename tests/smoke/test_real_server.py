@@ -63,7 +63,9 @@ def answers(server, stream: bool) -> Iterator[tuple[str, dict]]:
         with httpx.stream("POST", f"{server.api}/chat/completions", json={**body, "stream": True}, timeout=600) as r:
             frames = [json.loads(f[6:]) for f in "".join(r.iter_text()).split("\n\n") if f.startswith("data: {")]
         text = "".join(c["delta"].get("content") or "" for f in frames for c in f.get("choices", []))
-        yield text, next(f["multiplex"] for f in frames if f.get("multiplex", {}).get("mode"))
+        record = next((f["multiplex"] for f in frames if f.get("multiplex", {}).get("mode")), None)
+        assert record is not None, frames[-3:]  # an error frame instead of the run's record says why
+        yield text, record
 
 
 @pytest.mark.parametrize("stream", [False, True])
