@@ -478,7 +478,8 @@ async def llm_answer(
     # where their considerations alone covered 31%), so it writes only what follows them.
     considered, opened = await _considerations_block(ctx, request, material, references)
     opening = CONSIDERATIONS_HEADING + considered if considered else ""
-    _emitter(request, emit)(opening)
+    if request.stream and opening:
+        emit(AnswerDelta(opening))
     words = max(budget - count_words(considered), VOICE_WORDS * len(drafts))
     chat = build_messages.synthesizer(
         ctx.prompts, [(d.card, d.text) for d in drafts], request.messages, considered, words

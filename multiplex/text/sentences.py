@@ -27,7 +27,7 @@ def ends(text: str) -> list[int]:
     found = []
     for match in BOUNDARY.finditer(text):
         if match.group()[0] == "." and match.group()[1:].isspace():
-            before = text[: match.start() + 1]
+            before = text[max(0, match.start() - 12) : match.start() + 1]  # the longest abbreviation, and a word's edge
             after = match.end()
             if _ABBREVIATION.search(before):
                 continue
