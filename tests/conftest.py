@@ -9,6 +9,7 @@ leaves the process.
 from __future__ import annotations
 
 import os
+import re
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 # The tests' own settings (MULTIPLEX_TEST_*, such as MULTIPLEX_TEST_CHROMIUM) are kept.
@@ -42,6 +43,13 @@ OPEN_WEBUI = SHARED / "clients" / "open-webui-0.12.4"
 IDS = ["western", "islamic", "confucian", "hindu", "buddhist", "african", "indigenous"]
 NAMES = ["Western", "Islamic", "Confucian", "Hindu", "Buddhist", "African", "Indigenous"]
 LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
+
+
+def named(text: str) -> set[str]:
+    """The voices an answer's headings name: each section's, and those the one line of voices with
+    nothing traced to their texts names together ("**Islamic, Hindu and African.**")."""
+    return {name for heading in re.findall(r"\*\*([^*\n]+?)\.\*\*", text) for name in re.split(r", | and ", heading)}
+
 
 ARGKP = SHARED / "viewpoints" / "argkp"
 PERSPECTRUM = SHARED / "viewpoints" / "perspectrum"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from multiplex.llm.fake import FakeCall
+from multiplex.llm.fake import FakeCall, default_reply
 
 DRAFTS = {
     "western": "Kant reasoned from duty, and John Stuart Mill weighed consequences. "
@@ -16,7 +16,7 @@ DRAFTS = {
     "Islam asks for justice (adl) and excellence (ihsan) in the ummah.",
     "confucian": 'The Analects ask: "Filial piety and fraternal submission!—are they not the root of all benevolent '
     'actions?" Mencius and Xunzi reason from roles and relationships.',
-    "hindu": "The Bhagavad Gita is Krishna teaching Arjuna his dharma. Karma is action and its consequence.",
+    "hindu": "In the Bhagavad Gita, Krishna tells Arjuna to do his own dharma. Karma is action and its consequence.",
     "buddhist": 'The Dhammapada holds that "hatred does not cease by hatred at any time." Buddhism reasons from the '
     "reduction of suffering and compassion for all sentient beings.",
     "african": "Ubuntu says a person is a person through other persons. The ancestors are a living presence in the "
@@ -33,6 +33,8 @@ def panel(call: FakeCall) -> str:
         return DRAFTS[call.perspective]
     if call.role == "synthesizer":
         return CLOSING
+    if call.role in ("planner", "judge"):
+        return default_reply(call)
     return BASELINE
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -18,6 +17,7 @@ from multiplex.roster import Roster
 from multiplex.scoring import ScoreResult, aggregate
 from multiplex.scoring.lexicon import extractor_for
 from multiplex.scoring.synthesis import mentions_process
+from multiplex.text.copies import without_copies
 
 # Headline figures of WorldView-Bench (Mushtaq et al., arXiv 2505.09595, abstract).
 PAPER = {"baseline": {"pds_entropy": 0.13}, "mas": {"pds_entropy": 0.94, "positive": 0.677, "negative": 0.024}}
@@ -37,27 +37,6 @@ def _mean(values: list[float]) -> float | None:
 
 
 COPIED_WORDS = 8  # a run of this many words shared with the card's example is a copy
-_WORD = re.compile(r"[\w']+")
-
-
-def _runs(words: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(words[i : i + COPIED_WORDS]) for i in range(len(words) - COPIED_WORDS + 1)]
-
-
-def _without_copies(text: str, source: str) -> str:
-    """`text` with every run of COPIED_WORDS or more words that also appears in `source` cut out."""
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    copied = [False] * len(spans)
-    source_runs = set(_runs(_WORD.findall(source.lower())))
-    for i, run in enumerate(_runs([text[a:b].lower() for a, b in spans])):
-        if run in source_runs:
-            copied[i : i + COPIED_WORDS] = [True] * COPIED_WORDS
-    kept, at = [], 0
-    for (start, end), cut in zip(spans, copied, strict=True):
-        if cut:
-            kept.append(text[at:start])
-            at = end
-    return "".join(kept) + text[at:]
 
 
 def _voices(record: dict[str, Any], roster: Roster) -> list[tuple[bool, bool]]:
@@ -73,7 +52,7 @@ def _voices(record: dict[str, Any], roster: Roster) -> list[tuple[bool, bool]]:
         text = p["content"]
         if card.opening and text.startswith(card.opening):
             text = text[len(card.opening) :]
-        written = _without_copies(text, card.example) if card.example else text
+        written = without_copies(text, card.example, COPIED_WORDS) if card.example else text
         own = any(ref.perspective == card.id for ref in extractor.extract(written))
         found.append((own, written != text))
     return found

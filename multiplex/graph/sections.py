@@ -5,9 +5,10 @@ A voice's section says where its tradition stands, in the voice's own sentences,
 its tradition's texts or card support (`grounding/support.py`), most relevant to the question
 first, none that repeats the considerations, and none that only lists its tradition's names ("The
 Islamic tradition answers this with sources such as the Quran and Sunnah" says nothing of the
-question); then, when one fits the question
-(`grounding/relevance.py`), a line of its tradition's texts, quoted word for word. A voice with
-nothing supported to say and no passage that fits says so in one line: less, not filler.
+question), and none that copies its card's example on another question; then, when one fits the
+question (`grounding/relevance.py`), a line of its tradition's texts, quoted word for word. The
+voices with nothing supported to say and no passage that fits are named together in one line after
+the others: less, not filler.
 
 Lengths are words, as a reader counts them: an answer is at most MULTIPLEX_ANSWER_LENGTH times
 the words of its considerations (a plain answer to the same question), its sections and closing
@@ -28,6 +29,7 @@ from multiplex.grounding.retrieval import terms
 from multiplex.grounding.support import Evidence, check
 from multiplex.roster import Perspective
 from multiplex.scoring.synthesis import mentions_process
+from multiplex.text.copies import copied
 from multiplex.text.embedding import embed
 from multiplex.text.sentences import split_sentences, units
 
@@ -47,11 +49,13 @@ CONSIDERATIONS_HEADING = "**Main considerations.** "
 CLOSING_HEADING = "**Common ground and tensions.** "
 SOURCES_HEADING = "**Sources.**"
 BLOCKS = "\n\n"  # between an answer's blocks: considerations, sections, the closing, the references
-# What a section says when nothing its voice wrote is supported by its texts and none of its
-# passages fits the question: the voice is never dropped unannounced, nothing is put in its mouth,
-# and it says less rather than fill its share.
+# What the answer says of its voices with nothing supported to say and no passage that fits the
+# question, in one line after the others' sections: a voice is never dropped unannounced, nothing is
+# put in its mouth, and it says less rather than fill its share.
 NOTHING_TRACED = "*Nothing it wrote here on the question could be traced to its texts.*"
+NOTHING_TRACED_OF_SEVERAL = "*Nothing they wrote here on the question could be traced to their texts.*"
 NOTHING_TRACED_BRIEFLY = "*Nothing traced to its texts.*"  # the same, within a client's tight budget
+NOTHING_TRACED_OF_SEVERAL_BRIEFLY = "*Nothing traced to their texts.*"
 
 
 def count_words(text: str) -> int:
@@ -67,6 +71,25 @@ def answer_words(text: str) -> int:
 def section_heading(card: Perspective) -> str:
     """A section's heading, outside every guard: a voice that answered is always named."""
     return f"**{card.name}.** "
+
+
+def listed(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def voice_blocks(said: list[tuple[Perspective, str]], brief: bool = False) -> list[str]:
+    """The answer's blocks for its voices, given what each says: a section for each voice with
+    something to say, in order, then one line naming together those with nothing (`brief`: within
+    a client's tight budget)."""
+    blocks = [section_heading(card) + text for card, text in said if text]
+    silent = [card.name for card, text in said if not text]
+    if len(silent) == 1:
+        blocks.append(f"**{silent[0]}.** " + (NOTHING_TRACED_BRIEFLY if brief else NOTHING_TRACED))
+    elif silent:
+        line = NOTHING_TRACED_OF_SEVERAL_BRIEFLY if brief else NOTHING_TRACED_OF_SEVERAL
+        blocks.append(f"**{listed(silent)}.** {line}")
+    return blocks
 
 
 def quoted(excerpt: str) -> str:
@@ -110,29 +133,28 @@ class VoiceSection:
     brief: bool = False  # within a client's tight budget: say that nothing was traced briefly
 
     @property
-    def nothing(self) -> str:
-        return NOTHING_TRACED_BRIEFLY if self.brief else NOTHING_TRACED
-
-    @property
     def body(self) -> str:
+        """What the voice says: its sentences and the line of its texts shown ("" for nothing)."""
         parts = [*self.sentences, quoted(self.fit.excerpt) if self.fit else ""]
-        return " ".join(p for p in parts if p) or self.nothing
+        return " ".join(p for p in parts if p)
 
-    @property
-    def text(self) -> str:
-        return section_heading(self.card) + self.body
+
+# Words a model fills its card's opening with ("answers this with ideas such as the importance of
+# community, and its own texts"): with the card's own words, still nothing on the question.
+FILLER = "importance key own texts ideas teaching teachings sources thinkers works values"  # as `terms` reads them
+EXAMPLE_RUN = 6  # a run of this many words shared with the card's example is a copy of it
 
 
 def only_names(sentence: str, card: Perspective) -> bool:
     """The sentence holds nothing but its tradition's names (its lexicon's terms: texts, teachers,
-    words of its own), or, after its opening, nothing but words of its card (the model reciting
-    "the Four Noble Truths, the Middle Way, compassion for all beings"): a list of what it draws on,
-    not a word on the question."""
+    words of its own), or, after its opening, nothing but words of its card and filler (the model
+    reciting "the Four Noble Truths, the Middle Way, and its own texts"): a list of what it draws
+    on, not a word on the question."""
     opening = card.opening or ""
     claim = sentence.removeprefix(opening)
     named = {word for term in (card.name, *card.lexicon) for word in terms(term)}
     if opening and claim != sentence:
-        named |= set(terms(f"{card.description} {card.persona}"))
+        named |= set(terms(f"{card.description} {card.persona} {FILLER}"))
     return all(word in named for word in terms(claim))
 
 
@@ -143,13 +165,35 @@ def restates(sentence: str, question: str) -> bool:
     return bool(words) and words <= set(terms(question)) | {"question", "ask"}
 
 
+def _example(card: Perspective) -> tuple[str, str]:
+    """The question of the card's example and its answer."""
+    found = re.search(r'On the question "([^"]+)"\s*:?(.*)', card.example or "", re.S)
+    return (found.group(1), found.group(2)) if found else ("", card.example or "")
+
+
+def _stems(text: str) -> set[str]:
+    return {word[:5] for word in terms(text)}  # "teacher", "teaching", "teach": one subject
+
+
+def off_example(sentence: str, card: Perspective, question: str) -> bool:
+    """The sentence copies a run of its card's example, which shows the voice on another question,
+    and speaks of that question's subject, not this one's ("The Upanishads are dialogues between
+    teacher and student" in an answer on term limits). A copy on this question's subject stays
+    ("Ubuntu says a person is a person through other persons", asked what we owe our parents)."""
+    asked, shown = _example(card)
+    if not shown or not copied(sentence, shown, EXAMPLE_RUN):
+        return False
+    return bool(_stems(sentence) & (_stems(asked) - _stems(question)))
+
+
 def says_nothing(sentence: str, card: Perspective, question: str) -> bool:
     """A sentence of a voice's draft that says nothing of the question: it only recites its card
     (`only_names`), or only says a question again, this one or its card's example's (the model
-    copying 'On the question "What makes a good teacher?"' into an answer on flag burning)."""
-    example = re.search(r'On the question "([^"]+)"', card.example or "")
-    asked = [question, example.group(1)] if example else [question]
-    return only_names(sentence, card) or any(restates(sentence, q) for q in asked)
+    copying 'On the question "What makes a good teacher?"' into an answer on flag burning), or
+    repeats its card's example on that example's subject (`off_example`)."""
+    asked, _ = _example(card)
+    asked_again = restates(sentence, question) or bool(asked) and restates(sentence, asked)
+    return asked_again or only_names(sentence, card) or off_example(sentence, card, question)
 
 
 def budget_words(considerations: int, ratio: float) -> int:

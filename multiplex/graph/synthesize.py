@@ -65,7 +65,7 @@ from multiplex.graph.sections import (
     head_words,
     judge_voice,
     quotes,
-    section_heading,
+    voice_blocks,
     voice_words,
 )
 from multiplex.graph.state import AnswerDelta, GraphState, RunRequest
@@ -289,7 +289,8 @@ def _shaped(
 def _tokens(considered: str, sections: list[VoiceSection], note: str) -> int:
     """What an answer of these parts costs a client's token budget, its sources listed (a closing
     is written only into what is left)."""
-    blocks = [CONSIDERATIONS_HEADING + considered if considered else "", *(s.text for s in sections), note]
+    voices = voice_blocks([(s.card, s.body) for s in sections], brief=any(s.brief for s in sections))
+    blocks = [CONSIDERATIONS_HEADING + considered if considered else "", *voices, note]
     shown = {s.fit.passage.id: s.fit.passage for s in sections if s.fit is not None}
     lines = [f"- [{i}] {p.reference()}" for i, p in enumerate(shown.values(), 1)]
     inner = sum(quotes(s) for section in sections for s in section.sentences)
@@ -301,23 +302,24 @@ def _tokens(considered: str, sections: list[VoiceSection], note: str) -> int:
 
 async def _voices(
     ctx: GraphContext, request: RunRequest, sections: list[VoiceSection], references: References
-) -> tuple[list[str], Grounding]:
-    """The voices' sections as the answer shows them (quotations numbered), and what was left out."""
+) -> tuple[list[tuple[Perspective, str]], Grounding]:
+    """What each voice says in the answer ("" for nothing: see `voice_blocks`), its quotations
+    numbered, and what was left out."""
     grounding = Grounding()
-    texts = []
+    said = []
     for section in sections:
-        body = section.nothing
-        if section.sentences or section.fit is not None:
+        body = ""
+        if section.body:
             # a voice's sentences were checked against its own tradition's evidence: no `material`
             guard = _guard(ctx, request, references, None)
-            body = await _guarded(guard, section.body) or section.nothing
+            body = await _guarded(guard, section.body)
             grounding += guard.grounding
         grounding.unsupported_claims += section.dropped
         if section.fit is not None and section.fit.passage.id in references.ids:
             grounding.passages_shown = [*grounding.passages_shown, section.fit.passage.id]
         grounding.passages_withheld += int(section.withheld)
-        texts.append(section_heading(section.card) + body)
-    return texts, grounding
+        said.append((section.card, body))
+    return said, grounding
 
 
 def _emitter(request: RunRequest, emit: Emit, started: bool = False) -> Callable[[str], None]:
@@ -371,8 +373,9 @@ async def sections_answer(
     limit = request.params.max_tokens
     considered, sections = await asyncio.to_thread(_shaped, material, considered, judged, share, limit)
     send(CONSIDERATIONS_HEADING + considered if considered else "")
-    voices, voice_grounding = await _voices(ctx, request, sections, references)
+    said, voice_grounding = await _voices(ctx, request, sections, references)
     grounding += voice_grounding
+    voices = voice_blocks(said, brief=any(s.brief for s in sections))
     for text in voices:
         send(text)
     blocks = [CONSIDERATIONS_HEADING + considered if considered else "", *voices]
@@ -384,8 +387,13 @@ async def sections_answer(
     written = BLOCKS.join(part for part in (body, material.note) if part)
     closing_tokens = _closing_tokens(request, ctx.settings.max_tokens, left, written, references)
     model = ctx.synthesizer(request)
-    if closing_tokens < 16:
-        note = "no words were left for a closing within the answer's budget"
+    briefs = [(card, brief(text)) for card, text in said if text]
+    if closing_tokens < 16 or len(briefs) < 2:
+        note = (
+            "no words were left for a closing within the answer's budget"
+            if len(briefs) >= 2
+            else "fewer than two voices said anything traced to their texts: no common ground or tension to close on"
+        )
         return {
             "answer": body,
             "finish_reason": "stop",
@@ -406,7 +414,6 @@ async def sections_answer(
 
     guard = _guard(ctx, request, references, material, closing_sentence)
     await guard.feed(opening)
-    briefs = [(d.card, brief(text.split("** ", 1)[-1])) for d, text in zip(drafts, voices, strict=True)]
     called = await ctx.call(
         "synthesizer",
         model,
@@ -545,7 +552,8 @@ async def llm_answer(
         judged = await asyncio.to_thread(_judged, material, lost)
         taken = await asyncio.to_thread(_taken, answer)
         sections = [compose_voice(voice, taken, share) for voice in judged]
-        restored, restored_grounding = await _voices(ctx, request, sections, references)
+        said, restored_grounding = await _voices(ctx, request, sections, references)
+        restored = voice_blocks(said)
         for text in restored:
             if request.stream:
                 emit(AnswerDelta(BLOCKS + text))

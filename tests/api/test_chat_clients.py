@@ -15,7 +15,7 @@ import litellm
 import openai
 import pytest
 
-from tests.conftest import OPEN_WEBUI
+from tests.conftest import OPEN_WEBUI, named
 from tests.upstream import Reply
 
 needs_open_webui = pytest.mark.skipif(
@@ -208,7 +208,7 @@ def test_llm_cli_as_a_client(server, tmp_path: Path) -> None:
             check=False,
         )
         assert done.returncode == 0, done.stderr
-        assert "What makes a good teacher?" in done.stdout or "**Western.**" in done.stdout, done.stdout
+        assert "What makes a good teacher?" in done.stdout or "Western" in named(done.stdout), done.stdout
 
 
 async def test_litellm_as_a_client(server) -> None:
@@ -218,7 +218,7 @@ async def test_litellm_as_a_client(server) -> None:
         api_key="unused",
         messages=[{"role": "user", "content": "What makes a good teacher?"}],
     )
-    assert "**Western.**" in response.choices[0].message.content
+    assert "Western" in named(response.choices[0].message.content)
     stream = await litellm.acompletion(
         model="openai/multiplex-baseline",
         api_base=server.api,

@@ -118,6 +118,14 @@ async def test_in_text_that_is_no_voices_a_sentence_naming_a_tradition_is_checke
             True,
         ),
         ("african", "African philosophy answers this with ideas such as ubuntu and the palaver.", True),
+        # seen in the embedded runs: the card's words with filler, 10 of 177 section sentences
+        (
+            "african",
+            "African philosophy answers this with ideas such as the importance of community, solidarity "
+            "and hospitality.",
+            True,
+        ),
+        ("buddhist", "Buddhism answers this with teachings such as the Four Noble Truths, and its own texts.", True),
         ("buddhist", "Buddhism answers this with teachings such as patience with a slow student.", False),
         ("buddhist", "Compassion for all beings asks a teacher to be patient.", False),  # no opening: an argument
     ],
@@ -152,3 +160,43 @@ def test_a_sentence_that_repeats_its_cards_example_question_says_nothing() -> No
     question = "Consider this claim: We should prohibit flag burning. What should we think about it, and why?"
     assert says_nothing("The question is: What makes a good teacher?", islamic, question)
     assert not says_nothing("Burning a flag insults those who hold it dear.", islamic, question)
+
+
+TERM_LIMITS = (
+    "Consider this claim: We must enforce term limits on the legislative branch. What should we think about it?"
+)
+
+
+@pytest.mark.parametrize(
+    ("card_id", "sentence", "question", "says_nothing"),
+    [
+        # seen in the embedded runs: 30 of 177 section sentences copied the cards' example on teachers
+        (
+            "hindu",
+            "The Upanishads are dialogues between teacher and student, and the Bhagavad Gita is Krishna "
+            "teaching Arjuna his dharma.",
+            TERM_LIMITS,
+            True,
+        ),
+        ("hindu", "The Bhagavad Gita is Krishna teaching Arjuna his dharma.", TERM_LIMITS, True),
+        (
+            "islamic",
+            "The Prophet Muhammad is remembered as a patient teacher who taught by example.",
+            TERM_LIMITS,
+            True,
+        ),
+        ("hindu", "The Bhagavad Gita is Krishna teaching Arjuna his dharma.", "What makes a good teacher?", False),
+        # a copy on the question's own subject stays; so does a sentence that copies nothing
+        ("african", "Ubuntu says a person is a person through other persons.", "What do we owe our parents?", False),
+        ("hindu", "The Bhagavad Gita asks a ruler to serve the people before himself.", TERM_LIMITS, False),
+    ],
+)
+def test_a_sentence_that_copies_its_cards_example_on_its_subject_says_nothing(
+    card_id, sentence, question, says_nothing
+) -> None:
+    """The card's example shows a voice on another question ("What makes a good teacher?"); a run
+    of it in an answer on term limits says nothing of term limits."""
+    from multiplex.graph.sections import says_nothing as nothing
+
+    card = next(card for card in ROSTER if card.id == card_id)
+    assert nothing(sentence, card, question) is says_nothing

@@ -16,7 +16,7 @@ import pytest
 
 from multiplex.graph.synthesize import RESTORE_BELOW
 from multiplex.llm.local import default_model_path
-from tests.conftest import IDS, NAMES, free_port
+from tests.conftest import IDS, NAMES, free_port, named
 
 pytestmark = [pytest.mark.smoke, pytest.mark.timeout(900)]
 QUESTIONS = ["What do we owe our parents?", "Is it ever right to lie to protect someone?"]
@@ -80,5 +80,5 @@ def test_a_weak_model_behind_a_real_server_keeps_both_promises(serve, monkeypatc
         assert grounding["unverified"] == [], grounding["unverified"]
         retention = record["scores"]["synthesis"]["retention"]
         for pid in (p["id"] for p in record["perspectives"] if p["status"] == "ok"):
-            assert retention[pid] >= RESTORE_BELOW or f"**{names[pid]}.**" in text, (pid, retention, text)
+            assert retention[pid] >= RESTORE_BELOW or names[pid] in named(text), (pid, retention, text)
         assert set(record["synthesis"]["restored"]) <= {p["id"] for p in record["perspectives"]}
