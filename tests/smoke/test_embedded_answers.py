@@ -51,7 +51,10 @@ def test_our_instructions_never_reach_the_answer_the_drafts_or_the_analysis(answ
             a = result.analysis
             shown += [x.point for x in a.agreements] + [x.point for x in a.distinctive]
             shown += [side for t in a.tensions for side in t.sides.values()]
-        echoed = [s for text in shown for s in sentences(text) if echo.echoed(s)]
+        # the answer's headings are multiplex's own words (the line naming the voices with nothing
+        # traced can name all seven, as a prompt does): what is checked is what the model wrote
+        written = [re.sub(r"\*\*[^*\n]+?\.\*\* ?", "", text) for text in shown]
+        echoed = [s for text in written for s in sentences(text) if echo.echoed(s)]
         assert echoed == [], echoed
         assert result.grounding is not None and result.grounding.echoed >= 0  # what was left out is counted
 
