@@ -74,7 +74,7 @@ def section_heading(card: Perspective) -> str:
 
 
 def listed(names: list[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 

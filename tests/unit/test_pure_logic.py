@@ -163,3 +163,26 @@ def test_an_operators_mistake_is_a_server_error_that_a_retry_cannot_mend() -> No
     assert response.status_code == 500 and response.headers["x-should-retry"] == "false"
     assert json.loads(response.body)["error"]["code"] == "invalid_config"
     assert not issubclass(ConfigError, ClientError)
+
+
+def test_voices_with_nothing_traced_share_one_line_after_those_that_speak() -> None:
+    from multiplex.graph.sections import (
+        NOTHING_TRACED,
+        NOTHING_TRACED_BRIEFLY,
+        NOTHING_TRACED_OF_SEVERAL,
+        NOTHING_TRACED_OF_SEVERAL_BRIEFLY,
+        voice_blocks,
+    )
+    from multiplex.roster import load_roster
+
+    cards = {card.id: card for card in load_roster()}
+    said = [(cards["western"], ""), (cards["islamic"], "Kindness to parents."), (cards["hindu"], "")]
+    assert voice_blocks(said) == [
+        "**Islamic.** Kindness to parents.",
+        f"**Western and Hindu.** {NOTHING_TRACED_OF_SEVERAL}",
+    ]
+    three = [*said, (cards["african"], "")]
+    assert voice_blocks(three, brief=True)[-1] == f"**Western, Hindu and African.** {NOTHING_TRACED_OF_SEVERAL_BRIEFLY}"
+    assert voice_blocks(said[:2]) == ["**Islamic.** Kindness to parents.", f"**Western.** {NOTHING_TRACED}"]
+    assert voice_blocks(said[:1], brief=True) == [f"**Western.** {NOTHING_TRACED_BRIEFLY}"]
+    assert voice_blocks(said[1:2]) == ["**Islamic.** Kindness to parents."]
