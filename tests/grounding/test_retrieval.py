@@ -73,3 +73,17 @@ def test_the_shown_passages_judged_by_reading() -> None:
     ids = {p.id for p in shown}
     assert all(j["passage_id"] in ids for j in judged)
     assert (len(judged), sum(j["relevant"] for j in judged)) == (26, 7)  # precision 0.27, docs/evaluation.md
+
+
+def test_the_passages_a_cross_encoder_would_show_judged_by_reading() -> None:
+    """The judgements behind scripts/passage_gate_models.py (a gate tried and not adopted):
+    passages of the corpus, benchmark questions the bench asks, the counts docs/evaluation.md gives."""
+    from multiplex.bench.viewpoint_sets import CLAIM_QUESTION
+
+    data = json.loads((Path(__file__).parent / "reranker_passage_judgements.json").read_text())
+    judged = data["judgements"]
+    ids = {p.id for p in sources().corpus.passages}
+    head = CLAIM_QUESTION.partition("{claim}")[0]
+    assert all(j["passage_id"] in ids and j["question"].startswith(head) for j in judged)
+    assert len({(j["question_id"], j["passage_id"]) for j in judged}) == len(judged)
+    assert (len(judged), sum(j["relevant"] for j in judged)) == (29, 12)
