@@ -23,7 +23,10 @@ class GroundingScore(BaseModel):
         description="sentences that have a named teacher or text speak with no verified quotation"
     )
     voices_cited: dict[str, bool] = Field(
-        description="per perspective named in the text (its heading or its works): a verified quotation of its works"
+        description=(
+            "per perspective asked after (an answer's voices: its drafts', else those its headings name): "
+            "a verified quotation of its works"
+        )
     )
 
 

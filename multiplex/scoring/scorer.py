@@ -35,6 +35,7 @@ from multiplex.scoring.types import (
     Sentiment,
 )
 from multiplex.scoring.viewpoints import Viewpoint, ViewpointScore, judge_coverage, match
+from multiplex.text.headings import headed
 
 MAX_TEXT_CHARS = 2_000_000
 LEXICON = "lexicon"
@@ -174,10 +175,12 @@ class Scorer:
 
     def grounding(self, text: str, drafts: dict[str, str] | None = None, asked: str = "") -> GroundingScore:
         """The text's quotations against the sources; the voices asked after are the drafts' (an
-        answer's sections), else those whose heading (**Name.**) the text holds."""
+        answer's sections), else those the text's headings name: a section's (**Name.**) or the one
+        line naming the voices with nothing traced to their texts."""
         if not self.sources:
             raise InvalidRequest("the roster's cards name no sources to check quotations against", param="sources")
-        voices = list(drafts) if drafts else [p.id for p in self.roster if f"**{p.name}.**" in text]
+        names = {p.name: p.id for p in self.roster}
+        voices = list(drafts) if drafts else [names[name] for name in headed(text, names)]
         return check(text, self.sources, voices, asked)
 
     async def _score(self, text: str, drafts: dict[str, str] | None, judge: str | None) -> ScoreResult:

@@ -47,6 +47,19 @@ def test_score_one_and_many(server) -> None:
     assert many["results"][1]["no_references"] is True
 
 
+def test_score_with_sources_asks_after_every_voice_the_headings_name(server) -> None:
+    """Raw answer text, no drafts: the voices whose citation is asked after are those its headings
+    name, a section's own and the one line naming the voices with nothing traced to their texts."""
+    text = (
+        "**Main considerations.** Duty matters.\n\n"
+        "**Hindu.** The Gita opens: “Ranged thus for battle on the sacred plain” [1].\n\n"
+        "**Islamic, Buddhist and African.** *Nothing they wrote here on the question could be traced to their texts.*"
+    )
+    grounding = httpx.post(f"{server.api}/score", json={"text": text, "sources": True}).json()["grounding"]
+    assert grounding["verified"] == 1
+    assert grounding["voices_cited"] == {"islamic": False, "hindu": True, "buddhist": False, "african": False}
+
+
 def test_score_with_drafts_adds_the_synthesis_metrics(server) -> None:
     drafts = {"confucian": "Confucius taught filial piety.", "african": "Ubuntu binds the living and the ancestors."}
     body = {"text": "Confucius taught filial piety.", "drafts": drafts}

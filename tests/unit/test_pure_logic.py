@@ -186,3 +186,16 @@ def test_voices_with_nothing_traced_share_one_line_after_those_that_speak() -> N
     assert voice_blocks(said[:2]) == ["**Islamic.** Kindness to parents.", f"**Western.** {NOTHING_TRACED}"]
     assert voice_blocks(said[:1], brief=True) == [f"**Western.** {NOTHING_TRACED_BRIEFLY}"]
     assert voice_blocks(said[1:2]) == ["**Islamic.** Kindness to parents."]
+
+
+def test_the_names_an_answers_headings_give() -> None:
+    from multiplex.text.headings import headed
+
+    names = ["Western", "Islamic", "Hindu", "Buddhist", "African", "Jain and Sikh"]
+    text = (
+        "**Main considerations.** ...\n\n**Hindu.** The Gita ...\n\n**Western.** Kant ...\n\n"
+        "**Islamic, Jain and Sikh and African.** *Nothing they wrote here ...*"
+    )
+    assert headed(text, names) == ["Western", "Islamic", "Hindu", "African", "Jain and Sikh"]
+    assert headed("The Hindu and Buddhist traditions. **Buddhist and Hindu.** *...*", names) == ["Hindu", "Buddhist"]
+    assert headed("Hindu and Western voices, no heading.", names) == []
