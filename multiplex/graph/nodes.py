@@ -59,6 +59,17 @@ def prose(params: GenerationParams) -> GenerationParams:
     return replace(params, response_format=None, stop=None)
 
 
+def left_out(guard: Guard) -> str:
+    """Why the guard kept nothing of a reply: what it left out, by reason."""
+    counts = {
+        "quoted words that no source holds": guard.grounding.removed,
+        "spoke of the process": guard.removed,
+        "repeated our instructions": guard.grounding.echoed,
+    }
+    said = [f"{n} sentence{'' if n == 1 else 's'} that {why}" for why, n in counts.items() if n]
+    return f"left out: {'; '.join(said)}" if said else "it said nothing"
+
+
 def opening_of(model: str, card: Perspective) -> str:
     """The words a card's reply opens with, for models that continue them."""
     return card.opening if card.opening and capabilities(model).continues_openings else ""
@@ -245,9 +256,8 @@ async def _voice(
     given = {p.id for p in passages}
     citations += [Citation.of(p) for pid, p in guard.cited.items() if pid not in given]
     if not content:
-        withheld = EmptyAnswer(
-            f"{model}: every sentence of the {card.name} answer quoted words that no source holds", retryable=False
-        )
+        shown = f"{model}: nothing of the {card.name} answer could be shown ({left_out(guard)})"
+        withheld = EmptyAnswer(shown, retryable=False)
         record = PerspectiveRecord.failed(
             card.id, card.name, model, withheld, latency_ms=called.call.latency_ms, task=task, citations=citations
         )

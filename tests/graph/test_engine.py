@@ -312,6 +312,23 @@ async def test_finish_reason_is_length_when_max_tokens_cuts_the_answer(scripted)
     assert whole.finish_reason == "stop"
 
 
+async def test_a_draft_the_guard_keeps_nothing_of_says_why(scripted) -> None:
+    """A voice whose every sentence was left out fails with the reasons counted, not a guess."""
+
+    def reply(call):
+        if call.perspective == "hindu":
+            return 'The drafts agree. As the Gita says, "the moon is made of green cheese and nothing else." '
+        return panel(call)
+
+    result = await engine(model=scripted("all-left-out", reply)).run(RunRequest.ask("Q?", mode="mas"))
+    hindu = next(p for p in result.perspectives if p.id == "hindu")
+    assert hindu.status == "failed" and result.missing == ["hindu"]
+    assert hindu.error == (
+        "fake/all-left-out: nothing of the Hindu answer could be shown (left out: 1 sentence that quoted "
+        "words that no source holds; 1 sentence that spoke of the process)"
+    )
+
+
 async def test_a_failed_perspective_is_reported_and_kept_out_of_the_synthesis(env, scripted) -> None:
     env(fake_fail="islamic")
     model = scripted("panel", panel)
