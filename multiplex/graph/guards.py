@@ -23,7 +23,7 @@ from multiplex.grounding.quotes import attributes_speech, is_short, quotations, 
 from multiplex.grounding.sources import Sources
 from multiplex.grounding.support import Claims
 from multiplex.scoring.synthesis import mentions_process
-from multiplex.text.sentences import COMPLETE, HOLD_WORDS, ends, open_quote, sentence_pieces
+from multiplex.text.sentences import COMPLETE, HOLD_WORDS, ends, let_go, open_quote, sentence_pieces
 
 _MARKER = re.compile(r"^\s*\[\d+\]")
 
@@ -79,7 +79,7 @@ class Guard:
         self.grounding = Grounding()
         self.cited: dict[str, Passage] = {}  # the passages its verified quotations come from
         self._pending = ""
-        self._held = ""
+        self._held: list[str] = []  # sentences behind a quotation mark not yet closed
         self._gap = ""  # whitespace after the last text passed on: sent only when more text follows
         self._sent = False
 
@@ -90,16 +90,29 @@ class Guard:
             return
         ready, self._pending = self._pending[:cut], self._pending[cut:]
         for piece in sentence_pieces(ready):
-            self._held += piece
-            if not open_quote(self._held) or len(self._held.split()) > HOLD_WORDS:
-                unit, self._held = self._held, ""
-                await self._pass(unit)
+            self._held.append(piece)
+            held = "".join(self._held)
+            if not open_quote(held):
+                self._held = []
+                await self._pass(held)
+            elif len(held.split()) > HOLD_WORDS:
+                await self._let_go()
+
+    async def _let_go(self) -> None:
+        """The sentences held behind a quotation mark that did not close, judged as `let_go` reads
+        them: that mark is no quotation."""
+        pieces, self._held = self._held, []
+        for unit in let_go(pieces):
+            await self._pass(unit)
 
     async def close(self, drop_unfinished: bool = False, keep_lone: bool = False) -> str:
         """Let the last sentence through (or not); returns the text that was kept. With
         `drop_unfinished`, a last sentence cut off mid-way (no end mark) is dropped, unless it is
         all there is and `keep_lone` (a draft cut at its budget): then it ends with an ellipsis."""
-        rest, self._held, self._pending = self._held + self._pending, "", ""
+        rest, self._pending = self._pending, ""
+        if self._held and not drop_unfinished and open_quote("".join(self._held) + rest):
+            await self._let_go()  # the reply ended with the mark still open: a stray mark, no quotation
+        rest, self._held = "".join(self._held) + rest, []  # (a reply cut off mid-quotation: one unit)
         if rest.strip():
             if not drop_unfinished or COMPLETE.search(rest.rstrip()):
                 await self._pass(rest)

@@ -62,6 +62,27 @@ async def test_a_quotation_across_sentences_is_judged_whole_while_streaming() ->
     assert units(half_real)[0].endswith('Sundays." ')
 
 
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_quotation_mark_that_never_closes_joins_no_sentences(stream) -> None:
+    """A stray mark is no quotation: each sentence after it is judged alone, so one left out (here
+    talk of the process) takes no other with it; a quotation in curly marks around a stray straight
+    one still holds together and is checked whole."""
+    text = 'Duty binds "all of us. The drafts agree on this. Mercy is owed to all.'
+    guard = Guard(sources=sources(), process_talk=True)
+    if stream:
+        for i in range(0, len(text), 3):
+            await guard.feed(text[i : i + 3])
+    else:
+        await guard.feed(text)
+    assert await guard.close() == 'Duty binds "all of us. Mercy is owed to all.' and guard.removed == 1
+    assert units(text) == ['Duty binds "all of us. ', "The drafts agree on this. ", "Mercy is owed to all."]
+    nested = '“The Master said, "You are filial. These qualities are displayed in government.” Then.'
+    assert units(nested) == [nested[:-5], "Then."]
+    cut = Guard(sources=sources())
+    await cut.feed('The Gita says "Do your duty. Without attachment to')
+    assert await cut.close(drop_unfinished=True) == ""  # cut off mid-quotation, after a sentence: not shown
+
+
 async def test_short_quotes_and_block_quotes() -> None:
     kept, _, guard = await guarded('They call it "ren" and "li". They practise it.', stream=False)
     assert guard.grounding.quotations == 0 and kept == 'They call it "ren" and "li". They practise it.'
