@@ -31,6 +31,7 @@ from multiplex.roster import Perspective
 from multiplex.scoring.synthesis import mentions_process
 from multiplex.text.copies import copied
 from multiplex.text.embedding import embed
+from multiplex.text.headings import listed
 from multiplex.text.sentences import split_sentences, units
 
 SECTION_DRAFT_TOKENS = 96  # a draft longer than a section keeps only feeds the choice
@@ -71,11 +72,6 @@ def answer_words(text: str) -> int:
 def section_heading(card: Perspective) -> str:
     """A section's heading, outside every guard: a voice that answered is always named."""
     return f"**{card.name}.** "
-
-
-def listed(names: list[str]) -> str:
-    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def voice_blocks(said: list[tuple[Perspective, str]], brief: bool = False) -> list[str]:

@@ -1,6 +1,6 @@
-"""The names that head an answer's blocks: a voice's own section ("**Hindu.**") or the one line
-naming together the voices with nothing traced to their texts ("**Islamic, Hindu and African.**",
-graph/sections.py::voice_blocks)."""
+"""The names that head an answer's blocks, written and read in one place: a voice's own section
+("**Hindu.**") or the one line naming together the voices with nothing traced to their texts
+("**Islamic, Hindu and African.**", graph/sections.py::voice_blocks)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ from collections.abc import Iterable
 _HEADING = re.compile(r"\*\*([^*\n]+?)\.\*\*")
 
 
+def listed(names: list[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def headed(text: str, names: Iterable[str]) -> list[str]:
     """The `names` (in their order) that head a block of `text`, alone or in a list of names."""
     headings = set(_HEADING.findall(text))
-
-    def heads(name: str, heading: str) -> bool:
-        return (
-            heading == name
-            or heading.startswith((f"{name}, ", f"{name} and "))
-            or f", {name}, " in heading
-            or f", {name} and " in heading
-            or heading.endswith(f" and {name}")
-        )
-
-    return [name for name in names if any(heads(name, h) for h in headings)]
+    return [
+        name for name in names if any(re.search(rf"(?:^|, | and ){re.escape(name)}(?:, | and |$)", h) for h in headings)
+    ]

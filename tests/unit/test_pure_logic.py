@@ -189,6 +189,8 @@ def test_voices_with_nothing_traced_share_one_line_after_those_that_speak() -> N
 
 
 def test_the_names_an_answers_headings_give() -> None:
+    from multiplex.graph.sections import voice_blocks
+    from multiplex.roster import load_roster
     from multiplex.text.headings import headed
 
     names = ["Western", "Islamic", "Hindu", "Buddhist", "African", "Jain and Sikh"]
@@ -199,3 +201,6 @@ def test_the_names_an_answers_headings_give() -> None:
     assert headed(text, names) == ["Western", "Islamic", "Hindu", "African", "Jain and Sikh"]
     assert headed("The Hindu and Buddhist traditions. **Buddhist and Hindu.** *...*", names) == ["Hindu", "Buddhist"]
     assert headed("Hindu and Western voices, no heading.", names) == []
+    roster = list(load_roster())  # what voice_blocks writes, headed reads back: every voice
+    said = [(card, "Something." if i % 3 == 0 else "") for i, card in enumerate(roster)]
+    assert headed("\n\n".join(voice_blocks(said)), [c.name for c in roster]) == [c.name for c in roster]
